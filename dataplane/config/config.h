@@ -1,0 +1,66 @@
+// Data-plane configuration: parsed from a key = value file, validated before EAL ports
+// are touched. Runs on the main thread at start-up only.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rtpgate/shm/region.h"
+
+namespace rtpgate::dp {
+
+struct MediaAddr {
+  rtpgate_shm_addr addr{};
+  uint8_t prefix_len = 32;
+};
+
+struct PortConfig {
+  uint16_t port_id = 0;
+  std::vector<MediaAddr> addrs;
+  rtpgate_shm_addr gateway{};  // family 0 = none
+};
+
+struct StaticNeighbour {
+  rtpgate_shm_addr addr{};
+  uint8_t mac[6]{};
+};
+
+enum class IdleMode : uint8_t { Adaptive, Poll };
+
+struct Config {
+  std::string shm_name = "/rtpgate";
+  std::string shm_group;
+  std::vector<PortConfig> ports;
+  std::vector<StaticNeighbour> neighbours;
+  uint16_t port_min = 20000;
+  uint16_t port_max = 29999;
+  uint32_t flow_capacity = 65536;
+  uint32_t burst_pkts = 32;
+  uint32_t mbufs = 16383;
+  uint32_t mbuf_cache = 256;
+  uint16_t rx_desc = 1024;
+  uint16_t tx_desc = 1024;
+  IdleMode idle_mode = IdleMode::Adaptive;
+  uint32_t idle_sleep_max_us = 500;
+  uint32_t drain_us = 10;
+  uint32_t heartbeat_interval_ms = 100;
+  uint32_t publish_interval_ms = 250;
+  uint32_t cmd_ring_capacity = 4096;
+  uint32_t cpl_ring_capacity = 8192;
+  uint32_t pkt_ring_capacity = 1024;
+  uint32_t n_pkt_rings_to_dp = 4;
+  uint32_t max_cmds_per_poll = 32;
+};
+
+// Parses `text` (the file's contents). On error returns false with "line N: key: why".
+bool parse_config(const std::string& text, Config* out, std::string* why);
+bool load_config(const std::string& path, Config* out, std::string* why);
+// Applies one "key=value" override (command line) with the same rules.
+bool apply_config_line(const std::string& line, Config* out, std::string* why);
+bool validate_config(const Config& c, std::string* why);
+
+bool parse_ip(const std::string& s, rtpgate_shm_addr* out);
+bool parse_mac(const std::string& s, uint8_t mac[6]);
+std::string format_ip(const rtpgate_shm_addr& a);
+
+}  // namespace rtpgate::dp

@@ -1,0 +1,210 @@
+// Command ring consumer (command lcore): validate, build actions, publish, complete.
+#include "flow/command_apply.h"
+
+#include <rte_cycles.h>
+
+#include <cstring>
+
+namespace rtpgate::dp {
+namespace {
+
+bool in_prefix(const rtpgate_shm_addr& net, uint8_t len, const rtpgate_shm_addr& a) {
+  if (net.family != a.family) return false;
+  const uint8_t full = len / 8, rest = len % 8;
+  if (std::memcmp(net.addr, a.addr, full) != 0) return false;
+  if (rest == 0) return true;
+  const uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
+  return (net.addr[full] & mask) == (a.addr[full] & mask);
+}
+
+bool addr_is_set(const rtpgate_shm_addr& a) {
+  static const uint8_t zero[16] = {};
+  return (a.family == 4 || a.family == 6) && std::memcmp(a.addr, zero, a.family == 4 ? 4 : 16) != 0;
+}
+
+}  // namespace
+
+Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params& p, uint64_t now_tsc,
+                  FlowAction* out, FlowKey* key) noexcept {
+  const auto& h = *dp.region.hdr();
+  if (p.kind > RTPGATE_KIND_RTCP || p.direction > RTPGATE_DIR_INACTIVE || p.action > RTPGATE_ACT_DROP ||
+      p.dscp > 63)
+    return Errc::BadParam;
+  const int local_idx = shm::find_media_addr(h, p.local);
+  if (local_idx < 0 || p.local_port < h.port_min || p.local_port > h.port_max) return Errc::BadParam;
+  if (p.rtcp_flow_id != UINT32_MAX && (p.rtcp_flow_id >= h.flow_capacity || p.rtcp_flow_id == flow_id))
+    return Errc::BadParam;
+  if (p.reverse_flow_id != UINT32_MAX && p.reverse_flow_id >= h.flow_capacity) return Errc::BadParam;
+  if ((p.flags & RTPGATE_FLOW_F_RTCP_MUX) && (p.kind != RTPGATE_KIND_RTP || p.rtcp_flow_id == UINT32_MAX))
+    return Errc::BadParam;
+  if ((p.flags & (RTPGATE_FLOW_F_EXPECT_ADDR | RTPGATE_FLOW_F_LATCH)) && p.expect_src.family != p.local.family)
+    return Errc::BadParam;
+  if (p.srtp_slot != UINT32_MAX || p.record_slot != UINT32_MAX) return Errc::Unsupported;
+
+  FlowAction a{};
+  a.flow_id = flow_id;
+  a.version = p.version;
+  a.kind = p.kind;
+  a.direction = p.direction;
+  a.action = p.action;
+  a.dscp = p.dscp;
+  a.flags = p.flags;
+  a.family = p.local.family;
+  a.alen = p.local.family == 4 ? 4 : 16;
+  a.expect_src_port_be = __builtin_bswap16(p.expect_src_port);
+  a.expect_ssrc = p.expect_ssrc;
+  a.out_ssrc = p.out_ssrc;
+  a.ts_step = p.ts_step;
+  a.rtcp_flow_id = p.rtcp_flow_id;
+  a.reverse_flow_id = p.reverse_flow_id;
+  a.ctl_ring = p.ctl_ring;
+  a.nbr_idx = NeighbourTable::kNone;
+  std::memcpy(a.expect_src, p.expect_src.addr, 16);
+  a.latch_until_tsc = now_tsc + uint64_t{p.latch_window_ms} * dp.tsc_hz / 1000;
+  a.idle_timeout_tsc = uint64_t{p.idle_timeout_ms} * dp.tsc_hz / 1000;
+
+  if (p.action == RTPGATE_ACT_FORWARD) {
+    const int src_idx = shm::find_media_addr(h, p.out_src);
+    if (src_idx < 0 || p.out_src.family != p.local.family) return src_idx < 0 ? Errc::BadParam : Errc::Unsupported;
+    if (!addr_is_set(p.out_dst) || p.out_dst.family != p.out_src.family || p.out_dst_port == 0 ||
+        p.out_src_port == 0)
+      return Errc::BadParam;
+    const MediaAddrInfo& info = dp.addr_info[src_idx];
+    const rtpgate_shm_addr& hop =
+        in_prefix(h.addrs[src_idx], info.prefix_len, p.out_dst) || info.gateway.family == 0 ? p.out_dst
+                                                                                             : info.gateway;
+    a.nbr_idx = dp.nbrs.find_or_add(hop);
+    if (a.nbr_idx == NeighbourTable::kNone) return Errc::NoNeighbour;
+    a.out_port_id = info.port_id;
+    a.out_src_port_be = __builtin_bswap16(p.out_src_port);
+    std::memcpy(a.out_src, p.out_src.addr, 16);
+  } else if (p.action == RTPGATE_ACT_TO_CTL && p.ctl_ring >= h.n_pkt_rings_to_ctl) {
+    return Errc::BadParam;
+  }
+  *key = make_key(p.local, p.local_port);
+  *out = a;
+  return Errc::Ok;
+}
+
+CommandApplier::CommandApplier(DpContext& dp)
+    : dp_(dp), cmd_(dp.region.cmd_ring()), cpl_(dp.region.cpl_ring()) {}
+
+bool CommandApplier::complete(const rtpgate_shm_cpl& c) noexcept { return cpl_.push(c); }
+
+void CommandApplier::defer(uint32_t old_action, const rtpgate_shm_cpl* cpl) noexcept {
+  Deferred& d = deferred_[(deferred_head_ + n_deferred_) % kMaxDeferred];
+  d.token = dp_.table.grace_start();
+  d.old_action = old_action;
+  d.has_cpl = cpl != nullptr;
+  if (cpl != nullptr) d.cpl = *cpl;
+  n_deferred_++;
+}
+
+uint32_t CommandApplier::reclaim() noexcept {
+  uint32_t n = 0;
+  while (n_deferred_ > 0) {
+    Deferred& d = deferred_[deferred_head_];
+    if (!dp_.table.reclaimable(d.token)) break;
+    if (d.has_cpl && !complete(d.cpl)) break;  // retry when control drained the ring
+    dp_.table.retire_action(d.old_action);
+    deferred_head_ = (deferred_head_ + 1) % kMaxDeferred;
+    n_deferred_--;
+    n++;
+  }
+  return n;
+}
+
+void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t* ctr) noexcept {
+  rtpgate_shm_cpl cpl{};
+  cpl.seq = c.seq;
+  cpl.op = c.op;
+  cpl.flow_id = c.flow_id;
+  cpl.flow_version = c.flow_version;
+  cpl.generation = dp_.region.hdr()->generation;
+  Errc e = Errc::Ok;
+  const uint32_t cap = dp_.table.capacity();
+  if (c.flow_id >= cap && c.op != RTPGATE_CMD_NOP) {
+    e = Errc::BadParam;
+  } else if (c.op == RTPGATE_CMD_FLOW_INSTALL || c.op == RTPGATE_CMD_FLOW_MODIFY) {
+    const auto& slot = dp_.region.flow(c.flow_id).params;
+    rtpgate_shm_flow_params p;
+    std::memcpy(&p, &slot, sizeof(p));
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    FlowAction a;
+    FlowKey key;
+    if (p.version != c.flow_version || __atomic_load_n(&slot.version, __ATOMIC_ACQUIRE) != c.flow_version) {
+      e = Errc::StaleVersion;
+    } else if ((e = build_action(dp_, c.flow_id, p, now_tsc, &a, &key)) == Errc::Ok) {
+      if (c.op == RTPGATE_CMD_FLOW_INSTALL) {
+        e = dp_.table.install(c.flow_id, key, a, now_tsc);
+        if (e == Errc::Ok) {
+          FlowDyn& d = dp_.table.dyn(c.flow_id);
+          d.rw.out_ssrc = p.out_ssrc;
+          std::memcpy(d.cur_dst, p.out_dst.addr, 16);
+          d.cur_dst_port_be = __builtin_bswap16(p.out_dst_port);
+          std::memcpy(d.cur_src, p.expect_src.addr, 16);
+          d.cur_src_port_be = __builtin_bswap16(p.expect_src_port);
+        }
+      } else {
+        uint32_t old = kNoFlow;
+        e = dp_.table.modify(c.flow_id, key, a, &old);
+        if (e == Errc::Ok) {
+          FlowDyn& d = dp_.table.dyn(c.flow_id);
+          std::memcpy(d.cur_dst, p.out_dst.addr, 16);
+          d.cur_dst_port_be = __builtin_bswap16(p.out_dst_port);
+          defer(old, nullptr);
+        }
+      }
+    }
+  } else if (c.op == RTPGATE_CMD_FLOW_REMOVE) {
+    uint32_t old = kNoFlow;
+    e = dp_.table.remove(c.flow_id, &old);
+    if (e == Errc::Ok) {
+      ctr[RTPGATE_CTR_cmds_applied]++;
+      defer(old, &cpl);  // completes once no worker can still hold the flow
+      return;
+    }
+  } else if (c.op == RTPGATE_CMD_FLOW_RESET_STATS) {
+    if (dp_.table.action_of(c.flow_id) == kNoFlow) e = Errc::NoSuchFlow;
+    else std::memset(&dp_.table.dyn(c.flow_id).c, 0, sizeof(FlowCounters));
+  } else if (c.op != RTPGATE_CMD_NOP) {
+    e = Errc::Unsupported;
+  }
+  cpl.errc = static_cast<uint16_t>(e);
+  ctr[e == Errc::Ok ? RTPGATE_CTR_cmds_applied : RTPGATE_CTR_cmds_failed]++;
+  complete(cpl);  // room was checked before the command was taken
+}
+
+uint32_t CommandApplier::forward_notifications() noexcept {
+  uint32_t n = 0;
+  void* obj;
+  while (cpl_.depth() + n_deferred_ + 2 < cpl_.capacity() && rte_ring_sc_dequeue(dp_.notify_ring, &obj) == 0) {
+    const auto flow_id = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(obj));
+    rtpgate_shm_cpl cpl{};
+    cpl.op = RTPGATE_NOTIFY_FLOW_IDLE;
+    cpl.flow_id = flow_id;
+    const uint32_t idx = dp_.table.action_of(flow_id);
+    if (idx == kNoFlow) continue;  // removed meanwhile
+    cpl.flow_version = dp_.table.actions()[idx].version;
+    cpl.generation = dp_.region.hdr()->generation;
+    complete(cpl);
+    n++;
+  }
+  return n;
+}
+
+uint32_t CommandApplier::poll(uint64_t now_tsc, uint32_t budget, uint64_t* ctr) noexcept {
+  uint32_t n = reclaim();
+  rtpgate_shm_cmd c;
+  // Take a command only when its completion (and every deferred one) has room.
+  while (budget-- > 0 && n_deferred_ < kMaxDeferred && cpl_.depth() + n_deferred_ + 1 < cpl_.capacity() &&
+         cmd_.pop(c)) {
+    apply(c, now_tsc, ctr);
+    n++;
+  }
+  n += reclaim();
+  n += forward_notifications();
+  return n;
+}
+
+}  // namespace rtpgate::dp

@@ -1,0 +1,46 @@
+// Applies control's commands from the shared command ring to the private flow table and
+// answers on the completion ring. Runs on the command lcore only, between bursts.
+#pragma once
+#include <cstdint>
+
+#include "lcore/dp_context.h"
+#include "rtpgate/shm/spsc_ring.h"
+
+namespace rtpgate::dp {
+
+// Builds a flow's action from the parameters control wrote. Pure apart from the
+// neighbour table (next hop entries are added unresolved when missing).
+Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params& p, uint64_t now_tsc,
+                  FlowAction* out, FlowKey* key) noexcept;
+
+class CommandApplier {
+ public:
+  explicit CommandApplier(DpContext& dp);
+  // Applies up to `budget` commands, finishes removals whose grace period ended and
+  // forwards housekeeping's notifications. Returns the number of records handled.
+  uint32_t poll(uint64_t now_tsc, uint32_t budget, uint64_t* lcore_ctr) noexcept;
+  uint32_t pending() const noexcept { return n_deferred_; }
+
+ private:
+  struct Deferred {
+    uint64_t token;
+    uint32_t old_action;
+    bool has_cpl;
+    rtpgate_shm_cpl cpl;
+  };
+  void apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t* lcore_ctr) noexcept;
+  bool complete(const rtpgate_shm_cpl& c) noexcept;
+  void defer(uint32_t old_action, const rtpgate_shm_cpl* cpl) noexcept;
+  uint32_t reclaim() noexcept;
+  uint32_t forward_notifications() noexcept;
+
+  static constexpr uint32_t kMaxDeferred = FlowTable::kActionSlack;
+  DpContext& dp_;
+  shm::SpscRing<rtpgate_shm_cmd> cmd_;
+  shm::SpscRing<rtpgate_shm_cpl> cpl_;
+  Deferred deferred_[kMaxDeferred];
+  uint32_t deferred_head_ = 0;
+  uint32_t n_deferred_ = 0;
+};
+
+}  // namespace rtpgate::dp

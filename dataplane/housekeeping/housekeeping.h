@@ -1,0 +1,28 @@
+// The housekeeping thread (a DPDK control thread, not a worker): heartbeat in the region
+// header, publishing per-flow counters into the flow slots, idle-flow detection.
+#pragma once
+#include <cstdint>
+
+#include "lcore/dp_context.h"
+
+namespace rtpgate::dp {
+
+class Housekeeping {
+ public:
+  explicit Housekeeping(DpContext& dp);
+  ~Housekeeping();
+  bool start();   // spawns the thread
+  void stop();    // joins it
+  // One publishing sweep over every installed flow (also used by tests).
+  void publish_flows(uint64_t now_tsc) noexcept;
+
+ private:
+  static void* thread_main(void* self);
+  void run();
+  DpContext& dp_;
+  uint64_t* published_ = nullptr;  // flows whose slot we marked active
+  pthread_t tid_{};
+  bool running_ = false;
+};
+
+}  // namespace rtpgate::dp

@@ -1,0 +1,36 @@
+// Per-lcore worker state: queues, TX buffers, local counters. Written only by its lcore.
+#pragma once
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "lcore/dp_context.h"
+#include "rtpgate/shm/spsc_ring.h"
+
+namespace rtpgate::dp {
+
+constexpr uint32_t kMaxBurst = 64;
+
+struct TxBuffer {
+  uint16_t n;
+  uint16_t queue;
+  rte_mbuf* pkts[kMaxBurst];
+};
+
+struct alignas(64) LcoreCtx {
+  uint32_t lcore_id = 0;
+  uint32_t worker_idx = 0;       // 0 = the command lcore
+  uint32_t n_rxq = 0;
+  struct {
+    uint16_t port;
+    uint16_t queue;
+  } rxq[kMaxRxQueuesPerLcore]{};
+  uint16_t tx_queue[RTE_MAX_ETHPORTS]{};
+  TxBuffer* tx = nullptr;        // indexed by port id (RTE_MAX_ETHPORTS entries)
+  uint64_t last_flush_tsc = 0;
+  rtpgate_shm_lcore_stats* stats = nullptr;  // this lcore's block in the region
+  shm::SpscRing<rtpgate_shm_pkt_slot> to_ctl;  // this worker's packet ring to control
+  uint64_t ctr[RTPGATE_SHM_MAX_COUNTERS]{};  // accumulated locally, published per burst
+};
+
+}  // namespace rtpgate::dp

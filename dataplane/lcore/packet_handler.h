@@ -1,0 +1,114 @@
+// Per-packet work of a worker after the flow lookup: RTP/RTCP checks, source and latching
+// rules, direction, switching-context rewrite, L2-L4 header rewrite with incremental
+// checksums, and TX buffering. Inline; runs on worker lcores only.
+#pragma once
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <cstring>
+
+#include "flow/latch.h"
+#include "lcore/lcore_ctx.h"
+#include "net/checksum.h"
+#include "net/pkt_parse.h"
+#include "rtp/rtp_check.h"
+#include "rtp/rtp_rewrite.h"
+
+namespace rtpgate::dp {
+
+// Sends the buffered packets of one port; frees and counts what the queue refused.
+inline void flush_port(LcoreCtx& lc, uint16_t port) noexcept {
+  TxBuffer& b = lc.tx[port];
+  if (b.n == 0) return;
+  const uint16_t sent = rte_eth_tx_burst(port, b.queue, b.pkts, b.n);
+  lc.ctr[RTPGATE_CTR_tx_pkts] += sent;
+  if (sent < b.n) [[unlikely]] {
+    lc.ctr[RTPGATE_CTR_drop_tx_full] += b.n - sent;
+    rte_pktmbuf_free_bulk(b.pkts + sent, b.n - sent);
+  }
+  b.n = 0;
+}
+
+inline void flush_all(LcoreCtx& lc, const DpContext& dp) noexcept {
+  for (uint16_t i = 0; i < dp.n_ports; i++) flush_port(lc, dp.port_ids[i]);
+}
+
+// Takes ownership of m: queued for TX (flushed when full).
+[[gnu::always_inline]] inline void tx_enqueue(LcoreCtx& lc, uint16_t port, rte_mbuf* m,
+                                              uint32_t burst) noexcept {
+  TxBuffer& b = lc.tx[port];
+  b.pkts[b.n++] = m;
+  lc.ctr[RTPGATE_CTR_tx_bytes] += rte_pktmbuf_pkt_len(m);
+  if (b.n >= burst) flush_port(lc, port);
+}
+
+// Copies the UDP payload to control's packet ring; always frees m.
+inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const ParsedPkt& pp,
+                           uint32_t flow_id, bool is_rtcp, uint64_t now_tsc) noexcept {
+  if (!lc.to_ctl.valid()) [[unlikely]] {
+    lc.ctr[RTPGATE_CTR_drop_ctl_ring_full]++;
+  } else if (pp.payload_len > RTPGATE_PKT_SLOT_DATA) [[unlikely]] {
+    lc.ctr[RTPGATE_CTR_drop_too_big]++;
+  } else if (rtpgate_shm_pkt_slot* s = lc.to_ctl.reserve(); s == nullptr) [[unlikely]] {
+    lc.ctr[RTPGATE_CTR_drop_ctl_ring_full]++;
+  } else {
+    const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
+    s->flow_id = flow_id;
+    s->len = pp.payload_len;
+    s->is_rtcp = is_rtcp;
+    s->rx_ns = dp.tsc_to_ns(now_tsc);
+    s->remote.family = pp.key.family;
+    s->remote.port = __builtin_bswap16(pp.src_port_be);
+    std::memcpy(s->remote.addr, pp.src_addr, 16);
+    std::memcpy(s->data, p + pp.payload_off, pp.payload_len);
+    lc.to_ctl.publish();
+    lc.ctr[RTPGATE_CTR_to_ctl_ring]++;
+  }
+  rte_pktmbuf_free(m);
+}
+
+// Rewrites addresses, ports, TTL/DSCP and checksums of a frame going out on `a`'s port.
+// `old_sum`/`new_sum` carry the one's-complement sums of RTP bytes the caller changed.
+[[gnu::always_inline]] inline void rewrite_headers(const DpContext& dp, uint8_t* p, const ParsedPkt& pp,
+                                                   const FlowAction& a, const FlowDyn& d, uint32_t old_sum,
+                                                   uint32_t new_sum) noexcept {
+  std::memcpy(p, dp.nbrs.at(a.nbr_idx).mac, 6);
+  std::memcpy(p + 6, dp.port_mac[a.out_port_id], 6);
+  uint8_t* ip = p + pp.l3_off;
+  uint8_t* udp = p + pp.l4_off;
+  const uint32_t alen = a.alen;
+  uint8_t* src = ip + (alen == 4 ? 12 : 8);
+  uint8_t* dst = src + alen;
+  old_sum = csum_add_bytes(old_sum, src, 2 * alen);
+  old_sum = csum_add_bytes(old_sum, udp, 4);
+  std::memcpy(src, a.out_src, alen);
+  std::memcpy(dst, d.cur_dst, alen);
+  std::memcpy(udp, &a.out_src_port_be, 2);
+  std::memcpy(udp + 2, &d.cur_dst_port_be, 2);
+  new_sum = csum_add_bytes(new_sum, src, 2 * alen);
+  new_sum = csum_add_bytes(new_sum, udp, 4);
+  const uint16_t ucsum = uint16_t(udp[6] << 8 | udp[7]);
+  if (ucsum != 0 || alen == 16) {
+    uint16_t c = csum_adjust(ucsum, old_sum, new_sum);
+    if (c == 0) c = 0xffff;
+    udp[6] = uint8_t(c >> 8);
+    udp[7] = uint8_t(c);
+  }
+  if (alen == 4) {
+    if (a.flags & RTPGATE_FLOW_F_DSCP) ip[1] = uint8_t(a.dscp << 2 | (ip[1] & 3));
+    ip[8] = 64;
+    const uint32_t ihl = (ip[0] & 0x0fu) * 4u;
+    const uint16_t c = ipv4_header_csum(ip, ihl);
+    ip[10] = uint8_t(c >> 8);
+    ip[11] = uint8_t(c);
+  } else {
+    if (a.flags & RTPGATE_FLOW_F_DSCP) {
+      const uint32_t tc = uint32_t(a.dscp) << 2 | ((ip[1] >> 4) & 3u);
+      ip[0] = uint8_t(0x60 | tc >> 4);
+      ip[1] = uint8_t((tc & 0x0f) << 4 | (ip[1] & 0x0f));
+    }
+    ip[7] = 64;
+  }
+}
+
+}  // namespace rtpgate::dp

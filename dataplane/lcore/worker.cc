@@ -1,0 +1,177 @@
+// Worker lcore loop and burst processing (hot path: no allocation, locks, syscalls or
+// logging; every mbuf is transmitted, handed to a ring or freed exactly once).
+#include "lcore/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_prefetch.h>
+
+#include "flow/command_apply.h"
+#include "lcore/packet_handler.h"
+
+namespace rtpgate::dp {
+namespace {
+
+void count_parse_drop(LcoreCtx& lc, ParseStatus s) noexcept {
+  switch (s) {
+    case ParseStatus::NotIp: lc.ctr[RTPGATE_CTR_drop_not_ip]++; break;
+    case ParseStatus::BadL3: lc.ctr[RTPGATE_CTR_drop_bad_l3]++; break;
+    case ParseStatus::NotUdp: lc.ctr[RTPGATE_CTR_drop_not_udp]++; break;
+    default: lc.ctr[RTPGATE_CTR_drop_bad_udp]++; break;
+  }
+}
+
+// Source rules; may relatch (moves the reverse flow's destination). False = drop.
+[[gnu::always_inline]] inline bool accept_source(DpContext& dp, LcoreCtx& lc, const FlowAction& a, FlowDyn& d,
+                                                 const ParsedPkt& pp, bool is_rtp, uint32_t ssrc,
+                                                 uint64_t now_tsc) noexcept {
+  if (!(a.flags & (RTPGATE_FLOW_F_EXPECT_ADDR | RTPGATE_FLOW_F_EXPECT_PORT | RTPGATE_FLOW_F_EXPECT_SSRC |
+                   RTPGATE_FLOW_F_LATCH)))
+    return true;
+  const SourceCheck c{a.flags, a.alen, a.expect_src, a.expect_src_port_be, a.expect_ssrc,
+                      d.cur_src, d.cur_src_port_be, now_tsc < a.latch_until_tsc};
+  const PacketSource s{pp.src_addr, pp.src_port_be, is_rtp, ssrc, false};
+  switch (check_source(c, s)) {
+    case SourceVerdict::Accept:
+      return true;
+    case SourceVerdict::AcceptRelatch: {
+      std::memcpy(d.cur_src, pp.src_addr, 16);
+      d.cur_src_port_be = pp.src_port_be;
+      if (a.reverse_flow_id != kNoFlow) {
+        FlowDyn& r = dp.table.dyn(a.reverse_flow_id);
+        std::memcpy(r.cur_dst, pp.src_addr, 16);
+        r.cur_dst_port_be = pp.src_port_be;
+      }
+      d.c.relatch++;
+      lc.ctr[RTPGATE_CTR_relatch]++;
+      return true;
+    }
+    default:
+      d.c.drop_source++;
+      lc.ctr[RTPGATE_CTR_drop_source]++;
+      return false;
+  }
+}
+
+// Everything after the lookup for one packet; takes ownership of m.
+[[gnu::always_inline]] inline void handle_packet(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, const ParsedPkt& pp,
+                                                 uint32_t action_idx, uint64_t now_tsc) noexcept {
+  const FlowAction* a = &dp.table.actions()[action_idx];
+  uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+  uint8_t* pl = p + pp.payload_off;
+  const uint32_t plen = pp.payload_len;
+  bool is_rtcp = a->kind == RTPGATE_KIND_RTCP;
+  if (!is_rtcp && (a->flags & RTPGATE_FLOW_F_RTCP_MUX) && looks_like_rtcp(pl, plen)) {
+    const uint32_t idx = dp.table.action_of(a->rtcp_flow_id);
+    if (idx == kNoFlow) [[unlikely]] {
+      lc.ctr[RTPGATE_CTR_drop_no_flow]++;
+      rte_pktmbuf_free(m);
+      return;
+    }
+    a = &dp.table.actions()[idx];
+    is_rtcp = true;
+  }
+  FlowDyn& d = dp.table.dyn(a->flow_id);
+  d.c.rx_pkts++;
+  d.c.rx_bytes += plen + 8u + (pp.l4_off - pp.l3_off);
+  d.last_seen_tsc = now_tsc;
+  const bool bad = is_rtcp ? check_rtcp(pl, plen) != RtcpCheck::Ok : check_rtp(pl, plen) != RtpCheck::Ok;
+  if (bad) [[unlikely]] {
+    d.c.drop_bad_rtp++;
+    lc.ctr[is_rtcp ? RTPGATE_CTR_drop_bad_rtcp : RTPGATE_CTR_drop_bad_rtp]++;
+    rte_pktmbuf_free(m);
+    return;
+  }
+  const uint32_t ssrc = is_rtcp ? 0 : rd32be(pl + 8);
+  if (!accept_source(dp, lc, *a, d, pp, !is_rtcp, ssrc, now_tsc)) {
+    rte_pktmbuf_free(m);
+    return;
+  }
+  if (a->direction >= RTPGATE_DIR_RECVONLY || a->action == RTPGATE_ACT_DROP) {
+    d.c.drop_direction++;
+    lc.ctr[RTPGATE_CTR_drop_direction]++;
+    rte_pktmbuf_free(m);
+    return;
+  }
+  if (a->action == RTPGATE_ACT_TO_CTL) {
+    d.c.tx_pkts++;
+    d.c.tx_bytes += plen;
+    to_ctl_or_drop(lc, dp, m, pp, a->flow_id, is_rtcp, now_tsc);
+    return;
+  }
+  const Neighbour& nb = dp.nbrs.at(a->nbr_idx);
+  if (!__atomic_load_n(&nb.resolved, __ATOMIC_ACQUIRE)) [[unlikely]] {
+    d.c.drop_tx++;
+    lc.ctr[RTPGATE_CTR_drop_no_neighbour]++;
+    rte_pktmbuf_free(m);
+    return;
+  }
+  uint32_t old_sum = 0, new_sum = 0;
+  if (!is_rtcp) {
+    d.last_in_ssrc = ssrc;
+    if (a->flags & RTPGATE_FLOW_F_REWRITE) {
+      old_sum = csum_add_bytes(0, pl + 2, 10);
+      if (rtp_rewrite(d.rw, pl, a->ts_step)) d.c.ssrc_changes++;
+      new_sum = csum_add_bytes(0, pl + 2, 10);
+    }
+    lc.ctr[RTPGATE_CTR_fwd_rtp]++;
+  } else {
+    lc.ctr[RTPGATE_CTR_fwd_rtcp]++;
+  }
+  rewrite_headers(dp, p, pp, *a, d, old_sum, new_sum);
+  if (pp.l2_len_trailer != 0) rte_pktmbuf_trim(m, pp.l2_len_trailer);
+  d.c.tx_pkts++;
+  d.c.tx_bytes += rte_pktmbuf_pkt_len(m);
+  tx_enqueue(lc, a->out_port_id, m, dp.cfg.burst_pkts);
+}
+
+}  // namespace
+
+void process_burst(DpContext& dp, LcoreCtx& lc, rte_mbuf** pkts, uint16_t n, uint64_t now_tsc) noexcept {
+  ParsedPkt pp[kMaxBurst];
+  const void* keys[kMaxBurst];
+  rte_mbuf* ok[kMaxBurst];
+  uint16_t n_ok = 0;
+  lc.ctr[RTPGATE_CTR_rx_pkts] += n;
+  for (uint16_t i = 0; i < n; i++) {
+    if (i + 3 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void*));
+    rte_mbuf* m = pkts[i];
+    lc.ctr[RTPGATE_CTR_rx_bytes] += rte_pktmbuf_pkt_len(m);
+    const ParseStatus s = m->nb_segs == 1 ? parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, &pp[n_ok])
+                                          : ParseStatus::BadL3;
+    if (s != ParseStatus::Ok) [[unlikely]] {
+      count_parse_drop(lc, s);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    keys[n_ok] = &pp[n_ok].key;
+    ok[n_ok++] = m;
+  }
+  if (n_ok == 0) return;
+  uint64_t hits = 0;
+  void* data[kMaxBurst];
+  rte_hash_lookup_bulk_data(dp.table.hash(), keys, n_ok, &hits, data);
+  for (uint16_t i = 0; i < n_ok; i++) {
+    if (!((hits >> i) & 1u)) [[unlikely]] {
+      lc.ctr[RTPGATE_CTR_drop_no_flow]++;
+      rte_pktmbuf_free(ok[i]);
+      continue;
+    }
+    handle_packet(dp, lc, ok[i], pp[i], static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data[i])), now_tsc);
+  }
+}
+
+void publish_lcore_stats(LcoreCtx& lc) noexcept {
+  rtpgate_shm_lcore_stats* s = lc.stats;
+  __atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  for (uint32_t i = 0; i < RTPGATE_CTR_COUNT; i++) {
+    if (lc.ctr[i] != 0) {
+      s->ctr[i] += lc.ctr[i];
+      lc.ctr[i] = 0;
+    }
+  }
+  __atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
+}
+
+}  // namespace rtpgate::dp

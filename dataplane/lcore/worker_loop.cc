@@ -1,0 +1,96 @@
+// The worker lcore loop (one per lcore): bounded command work, RX bursts, TX flushing,
+// QSBR quiescent states and the adaptive idle mode.
+#include <algorithm>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+
+#include "flow/command_apply.h"
+#include "lcore/packet_handler.h"
+#include "lcore/worker.h"
+
+namespace rtpgate::dp {
+namespace {
+
+constexpr uint32_t kIdleItersBeforeSleep = 256;
+constexpr uint32_t kMinSleepUs = 8;
+constexpr uint64_t kPublishEveryIdleIters = 1u << 14;
+
+}  // namespace
+
+int worker_main(void* arg) {
+  auto* all = static_cast<WorkerArgs*>(arg);
+  WorkerArgs& w = all[rte_lcore_id()];
+  if (w.dp == nullptr) return 0;  // not a worker
+  DpContext& dp = *w.dp;
+  LcoreCtx& lc = *w.lc;
+  const Config& cfg = dp.cfg;
+  const uint32_t lcore = rte_lcore_id();
+  if (lc.n_rxq == 0 && w.cmds == nullptr) {
+    RTE_LOG(WARNING, USER1, "lcore %u has no RX queue and no commands: idle\n", lcore);
+    return 0;
+  }
+  rte_rcu_qsbr_thread_register(dp.qsbr, lcore);
+  rte_rcu_qsbr_thread_online(dp.qsbr, lcore);
+  const uint64_t drain_tsc = dp.tsc_hz * cfg.drain_us / 1000000u;
+  const uint16_t burst = static_cast<uint16_t>(cfg.burst_pkts);
+  const bool adaptive = cfg.idle_mode == IdleMode::Adaptive;
+  uint32_t idle_iters = 0, sleep_us = kMinSleepUs;
+  uint64_t loops = 0;
+  rte_mbuf* pkts[kMaxBurst];
+  lc.stats->lcore_id = lcore;
+  lc.stats->role = 1;
+  while (!dp.stop.load(std::memory_order_relaxed)) {
+    const uint64_t now = rte_rdtsc();
+    uint32_t work = w.cmds != nullptr ? w.cmds->poll(now, cfg.max_cmds_per_poll, lc.ctr) : 0;
+    uint32_t rx = 0;
+    for (uint32_t q = 0; q < lc.n_rxq; q++) {
+      const uint16_t nb = rte_eth_rx_burst(lc.rxq[q].port, lc.rxq[q].queue, pkts, burst);
+      if (nb == 0) continue;
+      process_burst(dp, lc, pkts, nb, now);
+      rx += nb;
+      if (nb < burst) flush_all(lc, dp);
+    }
+    if (now - lc.last_flush_tsc > drain_tsc) {
+      flush_all(lc, dp);
+      lc.last_flush_tsc = now;
+    }
+    loops++;
+    if (rx != 0) {
+      lc.ctr[RTPGATE_CTR_rx_bursts]++;
+      lc.stats->busy_tsc += rte_rdtsc() - now;
+      lc.stats->loops = loops;
+      publish_lcore_stats(lc);
+      idle_iters = 0;
+      sleep_us = kMinSleepUs;
+    } else {
+      lc.ctr[RTPGATE_CTR_idle_polls]++;
+      if (work != 0 || (loops % kPublishEveryIdleIters) == 0) {
+        lc.stats->loops = loops;
+        publish_lcore_stats(lc);
+      }
+    }
+    rte_rcu_qsbr_quiescent(dp.qsbr, lcore);
+    if (adaptive && rx == 0 && work == 0 && ++idle_iters > kIdleItersBeforeSleep) {
+      // Nothing to do for a while: give the core away (l3fwd-power style), growing the
+      // nap up to idle_sleep_max_us; offline so reclamation does not wait for us.
+      flush_all(lc, dp);
+      rte_rcu_qsbr_thread_offline(dp.qsbr, lcore);
+      rte_delay_us_sleep(sleep_us);
+      rte_rcu_qsbr_thread_online(dp.qsbr, lcore);
+      lc.ctr[RTPGATE_CTR_idle_sleeps]++;
+      if (sleep_us < cfg.idle_sleep_max_us) sleep_us = std::min(sleep_us * 2, cfg.idle_sleep_max_us);
+      lc.stats->loops = loops;
+      publish_lcore_stats(lc);
+    }
+  }
+  flush_all(lc, dp);
+  publish_lcore_stats(lc);
+  rte_rcu_qsbr_thread_offline(dp.qsbr, lcore);
+  rte_rcu_qsbr_thread_unregister(dp.qsbr, lcore);
+  return 0;
+}
+
+}  // namespace rtpgate::dp

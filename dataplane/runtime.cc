@@ -1,0 +1,137 @@
+// Data-plane runtime set-up and teardown (main thread).
+#include "runtime.h"
+
+#include <algorithm>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <unistd.h>
+
+namespace rtpgate::dp {
+
+Runtime::Runtime() : dp_(std::make_unique<DpContext>()) {}
+
+Runtime::~Runtime() { shutdown(); }
+
+bool Runtime::init_region(std::string* why) {
+  const Config& c = dp_->cfg;
+  shm::RegionConfig rc;
+  rc.name = c.shm_name;
+  rc.group = c.shm_group;
+  rc.flow_capacity = c.flow_capacity;
+  rc.port_min = c.port_min;
+  rc.port_max = c.port_max;
+  rc.n_lcore_stats = n_workers_ + 1;  // + housekeeping
+  rc.cmd_ring_capacity = c.cmd_ring_capacity;
+  rc.cpl_ring_capacity = c.cpl_ring_capacity;
+  rc.n_pkt_rings_to_ctl = n_workers_;
+  rc.n_pkt_rings_to_dp = c.n_pkt_rings_to_dp;
+  rc.pkt_ring_capacity = c.pkt_ring_capacity;
+  rc.heartbeat_interval_ms = c.heartbeat_interval_ms;
+  for (const auto& pc : c.ports)
+    for (const auto& ma : pc.addrs) {
+      dp_->addr_info[rc.addrs.size()] = MediaAddrInfo{pc.port_id, ma.prefix_len, pc.gateway};
+      rc.addrs.push_back(ma.addr);
+    }
+  auto r = shm::Region::create(rc, why);
+  if (!r) return false;
+  dp_->region = std::move(r.value());
+  return true;
+}
+
+bool Runtime::init_workers(const PortPlan& plan, std::string* why) {
+  const uint32_t n_lcores = rte_lcore_count();
+  n_workers_ = std::min<uint32_t>({n_lcores, plan.n_queues, kMaxWorkers});
+  if (n_workers_ < n_lcores)
+    RTE_LOG(WARNING, USER1, "%u lcores but only %u queue(s) per port: %u lcore(s) stay idle\n", n_lcores,
+            n_workers_, n_lcores - n_workers_);
+  lcores_ = static_cast<LcoreCtx*>(rte_zmalloc("rtpgate_lcores", sizeof(LcoreCtx) * n_workers_, 64));
+  tx_ = static_cast<TxBuffer*>(rte_zmalloc("rtpgate_tx", sizeof(TxBuffer) * RTE_MAX_ETHPORTS * n_workers_, 64));
+  if (lcores_ == nullptr || tx_ == nullptr) return *why = "cannot allocate lcore contexts", false;
+  uint32_t w = 0;
+  unsigned lcore;
+  RTE_LCORE_FOREACH(lcore) {
+    if (w == n_workers_) break;
+    LcoreCtx& lc = *new (&lcores_[w]) LcoreCtx();
+    lc.lcore_id = lcore;
+    lc.worker_idx = w;
+    lc.tx = tx_ + w * RTE_MAX_ETHPORTS;
+    for (uint16_t i = 0; i < dp_->n_ports; i++) {
+      const uint16_t port = dp_->port_ids[i];
+      lc.rxq[lc.n_rxq++] = {port, static_cast<uint16_t>(w)};
+      lc.tx[port].queue = static_cast<uint16_t>(w);
+    }
+    lc.stats = &dp_->region.lcore_stats(w);
+    lc.to_ctl = dp_->region.pkt_ring_to_ctl(w);
+    args_[lcore] = WorkerArgs{dp_.get(), &lc, w == 0 ? cmds_.get() : nullptr};
+    w++;
+  }
+  return true;
+}
+
+bool Runtime::init(const Config& cfg, std::string* why) {
+  dp_->cfg = cfg;
+  dp_->tsc_hz = rte_get_tsc_hz();
+  dp_->tsc_base = rte_rdtsc();
+  dp_->ns_base = shm::monotonic_ns();
+  const size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+  dp_->qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rtpgate_qsbr", qsz, RTE_CACHE_LINE_SIZE));
+  if (dp_->qsbr == nullptr || rte_rcu_qsbr_init(dp_->qsbr, RTE_MAX_LCORE) != 0)
+    return *why = "cannot initialise QSBR", false;
+  if (!dp_->table.init(cfg.flow_capacity, static_cast<int>(rte_socket_id()), dp_->qsbr, why)) return false;
+  for (const auto& n : cfg.neighbours) dp_->nbrs.set_mac(dp_->nbrs.find_or_add(n.addr), n.mac);
+  dp_->notify_ring = rte_ring_create("rtpgate_notify", 8192, static_cast<int>(rte_socket_id()),
+                                     RING_F_SP_ENQ | RING_F_SC_DEQ);
+  if (dp_->notify_ring == nullptr) return *why = "cannot create the notification ring", false;
+  pool_ = create_pool(cfg, why);
+  if (pool_ == nullptr) return false;
+  PortPlan plan{};
+  if (!setup_ports(*dp_, static_cast<uint16_t>(rte_lcore_count()), pool_, &plan, why)) return false;
+  n_workers_ = std::min<uint32_t>({rte_lcore_count(), plan.n_queues, kMaxWorkers});
+  if (!init_region(why)) return false;
+  cmds_ = std::make_unique<CommandApplier>(*dp_);
+  if (!init_workers(plan, why)) return false;
+  hk_ = std::make_unique<Housekeeping>(*dp_);
+  return true;
+}
+
+int Runtime::run() {
+  if (!hk_->start()) {
+    RTE_LOG(ERR, USER1, "cannot start the housekeeping thread\n");
+    return 1;
+  }
+  __atomic_store_n(&dp_->region.hdr()->dp_state, RTPGATE_DP_RUNNING, __ATOMIC_RELEASE);
+  rte_eal_mp_remote_launch(worker_main, args_, CALL_MAIN);
+  rte_eal_mp_wait_lcore();
+  hk_->stop();
+  return 0;
+}
+
+void Runtime::shutdown() {
+  if (shut_) return;
+  shut_ = true;
+  dp_->stop.store(true);
+  if (hk_) hk_->stop();
+  if (dp_->region.mapped()) {
+    __atomic_store_n(&dp_->region.hdr()->dp_state, RTPGATE_DP_STOPPED, __ATOMIC_RELEASE);
+    dp_->region.unlink();
+  }
+  stop_ports(*dp_);
+  hk_.reset();
+  cmds_.reset();
+  rte_free(lcores_);
+  rte_free(tx_);
+  lcores_ = nullptr;
+  tx_ = nullptr;
+  if (pool_ != nullptr) rte_mempool_free(pool_);
+  pool_ = nullptr;
+  if (dp_->notify_ring != nullptr) rte_ring_free(dp_->notify_ring);
+  dp_->notify_ring = nullptr;
+  dp_->table.~FlowTable();
+  new (&dp_->table) FlowTable();
+  rte_free(dp_->qsbr);
+  dp_->qsbr = nullptr;
+}
+
+}  // namespace rtpgate::dp

@@ -1,0 +1,41 @@
+// The data plane's runtime after EAL init: region, flow table, ports, worker contexts,
+// housekeeping; launching and stopping the lcores. Used by main.cc and the benchmarks.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "flow/command_apply.h"
+#include "housekeeping/housekeeping.h"
+#include "lcore/worker.h"
+#include "port/port_setup.h"
+
+namespace rtpgate::dp {
+
+class Runtime {
+ public:
+  Runtime();
+  ~Runtime();
+  bool init(const Config& cfg, std::string* why);
+  // Runs every worker (the main lcore included) until request_stop(); returns 0 on success.
+  int run();
+  void request_stop() noexcept { dp_->stop.store(true); }
+  void shutdown();
+  DpContext& dp() noexcept { return *dp_; }
+  uint32_t n_workers() const noexcept { return n_workers_; }
+
+ private:
+  bool init_region(std::string* why);
+  bool init_workers(const PortPlan& plan, std::string* why);
+
+  std::unique_ptr<DpContext> dp_;
+  std::unique_ptr<CommandApplier> cmds_;
+  std::unique_ptr<Housekeeping> hk_;
+  rte_mempool* pool_ = nullptr;
+  LcoreCtx* lcores_ = nullptr;           // per worker
+  TxBuffer* tx_ = nullptr;               // per worker x RTE_MAX_ETHPORTS
+  WorkerArgs args_[RTE_MAX_LCORE]{};
+  uint32_t n_workers_ = 0;
+  bool shut_ = false;
+};
+
+}  // namespace rtpgate::dp

@@ -1,0 +1,60 @@
+/* Command ring (control -> data plane) and completion ring (data plane -> control).
+ * Both are single-producer/single-consumer rings of fixed 64-byte records
+ * (see spsc_ring.h for the index protocol). */
+#ifndef RTPGATE_SHM_CMD_RING_H
+#define RTPGATE_SHM_CMD_RING_H
+
+#include <stdint.h>
+
+/* A ring's indices; head and tail live on separate cache lines. Slots follow the header. */
+struct rtpgate_shm_ring_hdr {
+  uint64_t head;           /* writer: producer; count of records ever produced */
+  uint8_t pad0[56];
+  uint64_t tail;           /* writer: consumer; count of records ever consumed */
+  uint8_t pad1[56];
+  uint32_t capacity;       /* power of two; writer: data plane at creation */
+  uint32_t elem_size;      /* bytes per record */
+  uint8_t pad2[56];
+};
+
+/* Command numbers never change; a retired command keeps its number. */
+enum rtpgate_cmd_op {
+  RTPGATE_CMD_NOP = 0,
+  RTPGATE_CMD_FLOW_INSTALL = 1, /* read slot params (version must match), publish the key */
+  RTPGATE_CMD_FLOW_MODIFY = 2,  /* re-read slot params; key (local addr/port) may not change */
+  RTPGATE_CMD_FLOW_REMOVE = 3,  /* unpublish; completion only once no lcore can still use it */
+  RTPGATE_CMD_SRTP_SET = 4,     /* reserved: SRTP issue */
+  RTPGATE_CMD_SRTP_DEL = 5,     /* reserved: SRTP issue */
+  RTPGATE_CMD_REC_START = 6,    /* reserved: recording issue */
+  RTPGATE_CMD_REC_STOP = 7,     /* reserved: recording issue */
+  RTPGATE_CMD_PLI = 8,          /* reserved: recording issue */
+  RTPGATE_CMD_FLOW_RESET_STATS = 9
+};
+
+/* Completion/notification kinds (rtpgate_shm_cpl.op). Commands echo their own op. */
+enum rtpgate_notify_op {
+  RTPGATE_NOTIFY_FLOW_IDLE = 100 /* flow saw no packet for idle_timeout_ms; aux = idle ms */
+};
+
+struct rtpgate_shm_cmd {
+  uint64_t seq;            /* control's sequence number, echoed in the completion */
+  uint16_t op;             /* rtpgate_cmd_op */
+  uint16_t flags;
+  uint32_t flow_id;
+  uint32_t flow_version;   /* params.version control wrote before sending */
+  uint32_t pad0;
+  uint8_t payload[40];     /* command specific (reserved for SRTP/recording) */
+};
+
+struct rtpgate_shm_cpl {
+  uint64_t seq;            /* echo of the command's seq; 0 for notifications */
+  uint16_t op;             /* echo of rtpgate_cmd_op, or rtpgate_notify_op */
+  uint16_t errc;           /* rtpgate::Errc */
+  uint32_t flow_id;
+  uint32_t flow_version;
+  uint32_t aux;
+  uint64_t generation;     /* data-plane generation that produced this record */
+  uint8_t pad[32];
+};
+
+#endif

@@ -1,0 +1,58 @@
+// The control side of the contract: one attached controller (flock on the region)
+// allocates flow slots and relay ports, writes slot params, sends commands and reads
+// completions. Used by rtpgatectl and the Janus plugin's flows/ module; not thread-safe
+// (the caller serialises).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include "rtpgate/shm/region_map.h"
+
+namespace rtpgate::shm {
+
+class ControlClient {
+ public:
+  // Attaches to the region `name` and takes the controller lock (fails with Busy when
+  // another controller holds it).
+  static Result<ControlClient> open(const std::string& name, std::string* why);
+
+  Region& region() noexcept { return region_; }
+  const rtpgate_shm_header& hdr() const noexcept { return *region_.hdr(); }
+  uint64_t generation() const noexcept { return generation_; }
+  // The data plane that created the region is alive: state RUNNING and heartbeat fresh.
+  bool dp_alive(uint64_t max_age_ms) const noexcept;
+  void heartbeat() noexcept;
+
+  Result<uint32_t> alloc_flow() noexcept;
+  void free_flow(uint32_t id) noexcept;
+  uint32_t flows_in_use() const noexcept;
+  // An even RTP port with its RTCP port (+1) on media address `addr_idx`.
+  Result<uint16_t> alloc_port_pair(uint32_t addr_idx) noexcept;
+  void free_port_pair(uint32_t addr_idx, uint16_t rtp_port) noexcept;
+  // Claims a specific port (rtpgatectl, tests). False when taken or out of range.
+  bool claim_port(uint32_t addr_idx, uint16_t port) noexcept;
+  void free_port(uint32_t addr_idx, uint16_t port) noexcept;
+
+  // Writes a slot's parameters and bumps its version; returns the new version.
+  uint32_t write_params(uint32_t flow_id, const rtpgate_shm_flow_params& p) noexcept;
+  // Queues a command; returns its sequence number.
+  Result<uint64_t> submit(rtpgate_cmd_op op, uint32_t flow_id) noexcept;
+  // Waits for the completion of `seq` (notifications seen meanwhile are kept for
+  // next_notification()). Timeout -> Errc::Timeout.
+  Result<rtpgate_shm_cpl> wait(uint64_t seq, uint32_t timeout_ms) noexcept;
+  // Submit + wait, for callers that program one flow at a time.
+  Errc execute(rtpgate_cmd_op op, uint32_t flow_id, uint32_t timeout_ms = 2000) noexcept;
+  // Next completion or notification not consumed by wait().
+  bool next_record(rtpgate_shm_cpl& out) noexcept;
+
+ private:
+  Region region_;
+  uint64_t generation_ = 0;
+  uint64_t next_seq_ = 1;
+  uint32_t flow_hint_ = 0;
+  std::deque<rtpgate_shm_cpl> pending_;
+};
+
+
+}  // namespace rtpgate::shm

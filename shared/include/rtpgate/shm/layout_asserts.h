@@ -1,0 +1,34 @@
+// Compile-time pins of the shared layout: sizes, key offsets, trivially copyable.
+// A failure here means the contract changed: bump the layout version.
+#pragma once
+#include <cstddef>
+#include <type_traits>
+
+#include "rtpgate/shm/region.h"
+
+namespace rtpgate::shm {
+
+static_assert(sizeof(rtpgate_shm_addr) == 20);
+static_assert(sizeof(rtpgate_shm_flow_params) == 192);
+static_assert(offsetof(rtpgate_shm_flow_params, local_port) == 14);
+static_assert(offsetof(rtpgate_shm_flow_params, local) == 16);
+static_assert(offsetof(rtpgate_shm_flow_params, out_dst) == 84);
+static_assert(sizeof(rtpgate_shm_flow_counters) == 128);
+static_assert(offsetof(rtpgate_shm_flow_counters, rx_pkts) == 48);
+static_assert(sizeof(rtpgate_shm_flow_slot) == 320);
+static_assert(sizeof(rtpgate_shm_ring_hdr) == 192);
+static_assert(offsetof(rtpgate_shm_ring_hdr, tail) == 64);
+static_assert(sizeof(rtpgate_shm_cmd) == 64);
+static_assert(sizeof(rtpgate_shm_cpl) == 64);
+static_assert(sizeof(rtpgate_shm_lcore_stats) == 576);
+static_assert(offsetof(rtpgate_shm_lcore_stats, ctr) == 64);
+static_assert(sizeof(rtpgate_shm_pkt_slot) == 1536);
+static_assert(offsetof(rtpgate_shm_pkt_slot, data) == 64);
+static_assert(RTPGATE_CTR_COUNT <= RTPGATE_SHM_MAX_COUNTERS);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_header>);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_flow_slot>);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_cmd>);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_cpl>);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_pkt_slot>);
+
+}  // namespace rtpgate::shm

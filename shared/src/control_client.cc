@@ -1,0 +1,171 @@
+// Control-side allocation and command exchange over the shared region (see header).
+#include "rtpgate/shm/control_client.h"
+
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace rtpgate::shm {
+namespace {
+
+bool test_bit(const uint64_t* bm, uint64_t i) { return (bm[i / 64] >> (i % 64)) & 1u; }
+void set_bit(uint64_t* bm, uint64_t i) { bm[i / 64] |= uint64_t{1} << (i % 64); }
+void clear_bit(uint64_t* bm, uint64_t i) { bm[i / 64] &= ~(uint64_t{1} << (i % 64)); }
+
+void sleep_us(long us) {
+  timespec ts{0, us * 1000};
+  nanosleep(&ts, nullptr);
+}
+
+}  // namespace
+
+Result<ControlClient> ControlClient::open(const std::string& name, std::string* why) {
+  auto r = Region::attach(name, why);
+  if (!r) return r.error();
+  if (flock(r->fd(), LOCK_EX | LOCK_NB) != 0) {
+    if (why != nullptr)
+      *why = "another controller is attached to " + name + " (pid " +
+             std::to_string(r->hdr()->control_pid) + ")";
+    return Errc::Busy;
+  }
+  ControlClient c;
+  c.region_ = std::move(r.value());
+  c.generation_ = c.region_.hdr()->generation;
+  c.region_.hdr()->control_pid = static_cast<uint32_t>(getpid());
+  c.heartbeat();
+  // Sequence numbers never repeat across controllers, so completions left by an earlier
+  // one cannot be mistaken for ours; notifications stay queued for next_record().
+  c.next_seq_ = monotonic_ns();
+  return c;
+}
+
+bool ControlClient::dp_alive(uint64_t max_age_ms) const noexcept {
+  const auto& h = hdr();
+  if (__atomic_load_n(&h.dp_state, __ATOMIC_ACQUIRE) != RTPGATE_DP_RUNNING) return false;
+  const uint64_t hb = __atomic_load_n(&h.heartbeat_ns, __ATOMIC_ACQUIRE);
+  return monotonic_ns() - hb <= max_age_ms * 1000000ull;
+}
+
+void ControlClient::heartbeat() noexcept {
+  __atomic_store_n(&region_.hdr()->control_heartbeat_ns, monotonic_ns(), __ATOMIC_RELEASE);
+}
+
+Result<uint32_t> ControlClient::alloc_flow() noexcept {
+  const uint32_t cap = hdr().flow_capacity;
+  uint64_t* bm = region_.flow_bitmap();
+  const uint32_t words = (cap + 63) / 64;
+  for (uint32_t n = 0; n < words; n++) {
+    const uint32_t w = (flow_hint_ / 64 + n) % words;
+    if (bm[w] == ~uint64_t{0}) continue;
+    const uint32_t id = w * 64 + static_cast<uint32_t>(__builtin_ctzll(~bm[w]));
+    if (id >= cap) continue;
+    set_bit(bm, id);
+    flow_hint_ = id + 1;
+    return id;
+  }
+  return Errc::TableFull;
+}
+
+void ControlClient::free_flow(uint32_t id) noexcept {
+  if (id < hdr().flow_capacity) clear_bit(region_.flow_bitmap(), id);
+}
+
+uint32_t ControlClient::flows_in_use() const noexcept {
+  const uint32_t words = (hdr().flow_capacity + 63) / 64;
+  uint32_t n = 0;
+  for (uint32_t w = 0; w < words; w++) n += static_cast<uint32_t>(__builtin_popcountll(region_.flow_bitmap()[w]));
+  return n;
+}
+
+Result<uint16_t> ControlClient::alloc_port_pair(uint32_t addr_idx) noexcept {
+  if (addr_idx >= hdr().n_addrs) return Errc::BadParam;
+  uint64_t* bm = region_.port_bitmap(addr_idx);
+  const uint32_t n = uint32_t{hdr().port_max} - hdr().port_min + 1;
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    if (test_bit(bm, i) || test_bit(bm, i + 1)) continue;
+    set_bit(bm, i);
+    set_bit(bm, i + 1);
+    return static_cast<uint16_t>(hdr().port_min + i);
+  }
+  return Errc::PortsExhausted;
+}
+
+void ControlClient::free_port_pair(uint32_t addr_idx, uint16_t rtp_port) noexcept {
+  free_port(addr_idx, rtp_port);
+  free_port(addr_idx, static_cast<uint16_t>(rtp_port + 1));
+}
+
+bool ControlClient::claim_port(uint32_t addr_idx, uint16_t port) noexcept {
+  if (addr_idx >= hdr().n_addrs || port < hdr().port_min || port > hdr().port_max) return false;
+  uint64_t* bm = region_.port_bitmap(addr_idx);
+  const uint32_t i = port - hdr().port_min;
+  if (test_bit(bm, i)) return false;
+  set_bit(bm, i);
+  return true;
+}
+
+void ControlClient::free_port(uint32_t addr_idx, uint16_t port) noexcept {
+  if (addr_idx >= hdr().n_addrs || port < hdr().port_min || port > hdr().port_max) return;
+  clear_bit(region_.port_bitmap(addr_idx), port - hdr().port_min);
+}
+
+uint32_t ControlClient::write_params(uint32_t flow_id, const rtpgate_shm_flow_params& p) noexcept {
+  auto& slot = region_.flow(flow_id).params;
+  const uint32_t version = slot.version + 1;
+  rtpgate_shm_flow_params copy = p;
+  copy.version = 0;
+  // Publish the body, then the version: the data plane checks the version last.
+  std::memcpy(&slot, &copy, sizeof(copy));
+  __atomic_store_n(&slot.version, version, __ATOMIC_RELEASE);
+  return version;
+}
+
+Result<uint64_t> ControlClient::submit(rtpgate_cmd_op op, uint32_t flow_id) noexcept {
+  if (flow_id >= hdr().flow_capacity) return Errc::BadParam;
+  auto ring = region_.cmd_ring();
+  rtpgate_shm_cmd* c = ring.reserve();
+  if (c == nullptr) return Errc::RingFull;
+  std::memset(c, 0, sizeof(*c));
+  c->seq = next_seq_++;
+  c->op = static_cast<uint16_t>(op);
+  c->flow_id = flow_id;
+  c->flow_version = __atomic_load_n(&region_.flow(flow_id).params.version, __ATOMIC_ACQUIRE);
+  const uint64_t seq = c->seq;
+  ring.publish();
+  return seq;
+}
+
+Result<rtpgate_shm_cpl> ControlClient::wait(uint64_t seq, uint32_t timeout_ms) noexcept {
+  auto ring = region_.cpl_ring();
+  const uint64_t deadline = monotonic_ns() + uint64_t{timeout_ms} * 1000000ull;
+  rtpgate_shm_cpl rec{};
+  while (true) {
+    while (ring.pop(rec)) {
+      if (rec.seq == seq && rec.op < RTPGATE_NOTIFY_FLOW_IDLE) return rec;
+      pending_.push_back(rec);
+    }
+    if (monotonic_ns() > deadline) return Errc::Timeout;
+    sleep_us(50);
+  }
+}
+
+Errc ControlClient::execute(rtpgate_cmd_op op, uint32_t flow_id, uint32_t timeout_ms) noexcept {
+  auto seq = submit(op, flow_id);
+  if (!seq) return seq.error();
+  auto cpl = wait(seq.value(), timeout_ms);
+  if (!cpl) return cpl.error();
+  return static_cast<Errc>(cpl->errc);
+}
+
+bool ControlClient::next_record(rtpgate_shm_cpl& out) noexcept {
+  if (!pending_.empty()) {
+    out = pending_.front();
+    pending_.pop_front();
+    return true;
+  }
+  return region_.cpl_ring().pop(out);
+}
+
+}  // namespace rtpgate::shm

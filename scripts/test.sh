@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine (root): installs dependencies, builds,
+# then runs every meson test suite, printing each suite's wall time and a final
+# "N passed, N failed, N skipped" line. Exit status is non-zero if any test failed.
+# usage: scripts/test.sh [SUITE...]      (default: unit integration perf)
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+build=${RTPGATE_BUILD_DIR:-build}
+suites=("$@")
+(( ${#suites[@]} )) || suites=(unit integration perf)
+
+t0=$(date +%s)
+bash scripts/setup.sh || { echo "test: set-up failed" >&2; exit 1; }
+echo "[test] set-up and build: $(( $(date +%s) - t0 )) s"
+
+passed=0 failed=0 skipped=0
+declare -a times
+for s in "${suites[@]}"; do
+  start=$(date +%s)
+  out=$(mktemp)
+  meson test -C "$build" --suite "$s" --print-errorlogs --num-processes 1 2>&1 | tee "$out"
+  secs=$(( $(date +%s) - start ))
+  ok=$(awk '/^Ok:/ {print $2}' "$out"); ok=${ok:-0}
+  fl=$(awk '/^(Fail|Timeout|Unexpected Pass):/ {n += $NF} END {print n+0}' "$out")
+  sk=$(awk '/^Skipped:/ {print $2}' "$out"); sk=${sk:-0}
+  if ! grep -q '^Ok:' "$out"; then fl=$(( fl + 1 )); echo "[test] suite $s: meson test did not run"; fi
+  rm -f "$out"
+  passed=$(( passed + ok )); failed=$(( failed + fl )); skipped=$(( skipped + sk ))
+  times+=("suite $s: ${secs} s (ok $ok, failed $fl, skipped $sk)")
+done
+echo
+echo "[test] wall time per suite:"
+printf '[test]   %s\n' "${times[@]}"
+echo "[test] total: $(( $(date +%s) - t0 )) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+(( failed == 0 ))

@@ -64,6 +64,8 @@ bool Runtime::init_workers(const PortPlan& plan, std::string* why) {
     }
     lc.stats = &dp_->region.lcore_stats(w);
     lc.to_ctl = dp_->region.pkt_ring_to_ctl(w);
+    for (uint32_t r = w; r < dp_->region.hdr()->n_pkt_rings_to_dp; r += n_workers_)
+      lc.from_ctl[lc.n_from_ctl++] = dp_->region.pkt_ring_to_dp(r);
     args_[lcore] = WorkerArgs{dp_.get(), &lc, w == 0 ? cmds_.get() : nullptr};
     w++;
   }
@@ -86,6 +88,7 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   if (dp_->notify_ring == nullptr) return *why = "cannot create the notification ring", false;
   pool_ = create_pool(cfg, why);
   if (pool_ == nullptr) return false;
+  dp_->pool = pool_;
   PortPlan plan{};
   if (!setup_ports(*dp_, static_cast<uint16_t>(rte_lcore_count()), pool_, &plan, why)) return false;
   n_workers_ = std::min<uint32_t>({rte_lcore_count(), plan.n_queues, kMaxWorkers});

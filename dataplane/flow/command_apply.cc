@@ -63,7 +63,9 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
   a.latch_until_tsc = now_tsc + uint64_t{p.latch_window_ms} * dp.tsc_hz / 1000;
   a.idle_timeout_tsc = uint64_t{p.idle_timeout_ms} * dp.tsc_hz / 1000;
 
-  if (p.action == RTPGATE_ACT_FORWARD) {
+  if (p.action == RTPGATE_ACT_TO_CTL && p.ctl_ring >= h.n_pkt_rings_to_ctl) return Errc::BadParam;
+  // FORWARD needs an output; a TO_CTL flow may have one (control's packets for the peer).
+  if (p.action == RTPGATE_ACT_FORWARD || (p.action == RTPGATE_ACT_TO_CTL && p.out_dst.family != 0)) {
     const int src_idx = shm::find_media_addr(h, p.out_src);
     if (src_idx < 0 || p.out_src.family != p.local.family) return src_idx < 0 ? Errc::BadParam : Errc::Unsupported;
     if (!addr_is_set(p.out_dst) || p.out_dst.family != p.out_src.family || p.out_dst_port == 0 ||
@@ -78,8 +80,6 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
     a.out_port_id = info.port_id;
     a.out_src_port_be = __builtin_bswap16(p.out_src_port);
     std::memcpy(a.out_src, p.out_src.addr, 16);
-  } else if (p.action == RTPGATE_ACT_TO_CTL && p.ctl_ring >= h.n_pkt_rings_to_ctl) {
-    return Errc::BadParam;
   }
   *key = make_key(p.local, p.local_port);
   *out = a;

@@ -38,7 +38,8 @@ struct DpContext {
   uint64_t tsc_base = 0;                       // rte_rdtsc() at start-up ...
   uint64_t ns_base = 0;                        // ... and CLOCK_MONOTONIC then
   rte_rcu_qsbr* qsbr = nullptr;
-  rte_ring* notify_ring = nullptr;             // housekeeping -> command lcore (flow ids)
+  rte_ring* notify_ring = nullptr;
+  rte_mempool* pool = nullptr;                 // packets built from control's rings             // housekeeping -> command lcore (flow ids)
   std::atomic<bool> stop{false};
 
   uint64_t tsc_to_ns(uint64_t tsc) const noexcept {

@@ -30,6 +30,8 @@ struct alignas(64) LcoreCtx {
   uint64_t last_flush_tsc = 0;
   rtpgate_shm_lcore_stats* stats = nullptr;  // this lcore's block in the region
   shm::SpscRing<rtpgate_shm_pkt_slot> to_ctl;  // this worker's packet ring to control
+  uint32_t n_from_ctl = 0;                     // control's rings this worker drains
+  shm::SpscRing<rtpgate_shm_pkt_slot> from_ctl[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t ctr[RTPGATE_SHM_MAX_COUNTERS]{};  // accumulated locally, published per burst
 };
 

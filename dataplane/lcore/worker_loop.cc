@@ -8,7 +8,7 @@
 #include <rte_log.h>
 
 #include "flow/command_apply.h"
-#include "lcore/packet_handler.h"
+#include "lcore/ctl_tx.h"
 #include "lcore/worker.h"
 
 namespace rtpgate::dp {
@@ -28,7 +28,7 @@ int worker_main(void* arg) {
   LcoreCtx& lc = *w.lc;
   const Config& cfg = dp.cfg;
   const uint32_t lcore = rte_lcore_id();
-  if (lc.n_rxq == 0 && w.cmds == nullptr) {
+  if (lc.n_rxq == 0 && lc.n_from_ctl == 0 && w.cmds == nullptr) {
     RTE_LOG(WARNING, USER1, "lcore %u has no RX queue and no commands: idle\n", lcore);
     return 0;
   }
@@ -52,6 +52,11 @@ int worker_main(void* arg) {
       process_burst(dp, lc, pkts, nb, now);
       rx += nb;
       if (nb < burst) flush_all(lc, dp);
+    }
+    if (lc.n_from_ctl != 0) {
+      const uint32_t sent = drain_ctl_rings(dp, lc, burst);
+      work += sent;
+      if (sent != 0 && sent < burst) flush_all(lc, dp);
     }
     if (now - lc.last_flush_tsc > drain_tsc) {
       flush_all(lc, dp);

@@ -27,6 +27,8 @@ int usage() {
       "  mod ID FLOWOPTS           rewrite a flow's parameters (same local address/port)\n"
       "  del ID                    remove a flow and free its slot and port\n"
       "  watch [--seconds N] [--count N]   print completions/notifications (idle flows)\n"
+      "  ctl-echo [--seconds N] [--count N]  act as control's media bridge: send every packet of\n"
+      "                            an --action ctl flow back out on that flow's output\n"
       "  wait-ready [--seconds N]  wait until a running data plane publishes the region\n"
       "FLOWOPTS: --local IP:PORT (PORT 0 = allocate) --to IP:PORT [--from IP:PORT] [--kind rtp|rtcp]\n"
       "  [--expect IP[:PORT]] [--peer IP:PORT] [--expect-ssrc N] [--latch MS] [--reverse ID]\n"
@@ -115,6 +117,40 @@ int cmd_watch(const std::string& name, double seconds, long count) {
   return count > 0 && n < count ? 1 : 0;
 }
 
+// Plays the control side of the media bridge: every packet the data plane hands to
+// control (flows with --action ctl) goes back out on the same flow's output.
+int cmd_ctl_echo(const std::string& name, double seconds, long count) {
+  std::string why;
+  auto cc = shm::ControlClient::open(name, &why);
+  if (!cc) return fail(why);
+  const auto& h = cc->hdr();
+  if (h.n_pkt_rings_to_dp == 0) return fail("the data plane has no control-to-data-plane packet ring");
+  auto out = cc->region().pkt_ring_to_dp(0);
+  const uint64_t end = shm::monotonic_ns() + static_cast<uint64_t>(seconds * 1e9);
+  long echoed = 0, full = 0;
+  while (shm::monotonic_ns() < end && (count <= 0 || echoed < count)) {
+    bool any = false;
+    for (uint32_t r = 0; r < h.n_pkt_rings_to_ctl; r++) {
+      auto in = cc->region().pkt_ring_to_ctl(r);
+      while (const rtpgate_shm_pkt_slot* s = in.peek()) {
+        rtpgate_shm_pkt_slot* o = out.reserve();
+        if (o == nullptr) { full++; break; }
+        *o = *s;
+        out.publish();
+        in.release();
+        echoed++;
+        any = true;
+      }
+    }
+    if (!any) {
+      struct timespec ts{0, 200000};
+      nanosleep(&ts, nullptr);
+    }
+  }
+  std::printf("{\"echoed\":%ld,\"ring_full\":%ld}\n", echoed, full);
+  return count > 0 && echoed < count ? 1 : 0;
+}
+
 int cmd_wait_ready(const std::string& name, double seconds) {
   const uint64_t end = shm::monotonic_ns() + static_cast<uint64_t>(seconds * 1e9);
   std::string why;
@@ -156,6 +192,7 @@ int main(int argc, char** argv) {
     if (cmd == "del") return cmd_del(name, static_cast<uint32_t>(id));
   }
   if (cmd == "watch") return cmd_watch(name, opt("--seconds", 10), static_cast<long>(opt("--count", 0)));
+  if (cmd == "ctl-echo") return cmd_ctl_echo(name, opt("--seconds", 10), static_cast<long>(opt("--count", 0)));
   if (cmd == "wait-ready") return cmd_wait_ready(name, opt("--seconds", 10));
   std::string why;
   auto r = shm::Region::attach(name, &why);

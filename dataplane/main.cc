@@ -52,6 +52,10 @@ bool parse_app_args(int argc, char** argv, rtpgate::dp::Config* cfg, std::string
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Application arguments follow "--"; without them there is nothing to run.
+  bool has_app_args = false;
+  for (int i = 1; i < argc; i++) has_app_args |= std::strcmp(argv[i], "--") == 0;
+  if (!has_app_args) return usage(argv[0]);
   const int eal_args = rte_eal_init(argc, argv);
   if (eal_args < 0) {
     std::fprintf(stderr, "rtpgate-dataplane: EAL initialisation failed: %s (check hugepages or use --no-huge)\n",

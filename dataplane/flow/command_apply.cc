@@ -87,7 +87,7 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
 }
 
 CommandApplier::CommandApplier(DpContext& dp)
-    : dp_(dp), cmd_(dp.region.cmd_ring()), cpl_(dp.region.cpl_ring()) {}
+    : dp_(dp), cmd_(dp.region.cmd_ring()), cpl_(dp.region.cpl_ring()), evt_(dp.region.evt_ring()) {}
 
 bool CommandApplier::complete(const rtpgate_shm_cpl& c) noexcept { return cpl_.push(c); }
 
@@ -178,7 +178,7 @@ void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t*
 uint32_t CommandApplier::forward_notifications() noexcept {
   uint32_t n = 0;
   void* obj;
-  while (cpl_.depth() + n_deferred_ + 2 < cpl_.capacity() && rte_ring_sc_dequeue(dp_.notify_ring, &obj) == 0) {
+  while (evt_.depth() < evt_.capacity() && rte_ring_sc_dequeue(dp_.notify_ring, &obj) == 0) {
     const auto flow_id = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(obj));
     rtpgate_shm_cpl cpl{};
     cpl.op = RTPGATE_NOTIFY_FLOW_IDLE;
@@ -187,7 +187,7 @@ uint32_t CommandApplier::forward_notifications() noexcept {
     if (idx == kNoFlow) continue;  // removed meanwhile
     cpl.flow_version = dp_.table.actions()[idx].version;
     cpl.generation = dp_.region.hdr()->generation;
-    complete(cpl);
+    evt_.push(cpl);
     n++;
   }
   return n;

@@ -38,6 +38,7 @@ class CommandApplier {
   DpContext& dp_;
   shm::SpscRing<rtpgate_shm_cmd> cmd_;
   shm::SpscRing<rtpgate_shm_cpl> cpl_;
+  shm::SpscRing<rtpgate_shm_cpl> evt_;
   Deferred deferred_[kMaxDeferred];
   uint32_t deferred_head_ = 0;
   uint32_t n_deferred_ = 0;

@@ -29,7 +29,8 @@ void publish_slot(rtpgate_shm_flow_counters& s, const DpContext& dp, const FlowD
 
 }  // namespace
 
-Housekeeping::Housekeeping(DpContext& dp) : dp_(dp) {
+Housekeeping::Housekeeping(DpContext& dp)
+    : dp_(dp), stats_(&dp.region.lcore_stats(dp.region.hdr()->n_lcore_stats - 1)) {
   published_ = static_cast<uint64_t*>(rte_zmalloc("rtpgate_published", (dp.table.capacity() + 63) / 64 * 8, 64));
 }
 
@@ -77,7 +78,10 @@ void Housekeeping::publish_flows(uint64_t now_tsc) noexcept {
       const uint64_t last = d.last_seen_tsc > d.installed_tsc ? d.last_seen_tsc : d.installed_tsc;
       const bool idle = a.idle_timeout_tsc != 0 && now_tsc > last && now_tsc - last > a.idle_timeout_tsc;
       if (idle && !d.idle_reported) {
-        if (rte_ring_sp_enqueue(dp_.notify_ring, reinterpret_cast<void*>(uintptr_t{id})) == 0) d.idle_reported = 1;
+        if (rte_ring_sp_enqueue(dp_.notify_ring, reinterpret_cast<void*>(uintptr_t{id})) == 0) {
+          d.idle_reported = 1;
+          stats_->ctr[RTPGATE_CTR_flows_expired]++;
+        }
       } else if (!idle && d.idle_reported) {
         d.idle_reported = 0;
       }
@@ -92,7 +96,7 @@ void Housekeeping::run() {
   const uint64_t pub_ns = uint64_t{dp_.cfg.publish_interval_ms} * 1000000u;
   const uint64_t tick_ns = hb_ns < pub_ns ? hb_ns : pub_ns;
   uint64_t next_pub = 0;
-  auto& st = dp_.region.lcore_stats(dp_.region.hdr()->n_lcore_stats - 1);
+  auto& st = *stats_;
   st.lcore_id = UINT32_MAX - 1;
   st.role = 2;
   while (!dp_.stop.load(std::memory_order_relaxed)) {

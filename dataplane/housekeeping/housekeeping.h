@@ -21,6 +21,7 @@ class Housekeeping {
   void run();
   DpContext& dp_;
   uint64_t* published_ = nullptr;  // flows whose slot we marked active
+  rtpgate_shm_lcore_stats* stats_ = nullptr;  // our block (the region's last)
   pthread_t tid_{};
   bool running_ = false;
 };

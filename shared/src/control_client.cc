@@ -36,7 +36,7 @@ Result<ControlClient> ControlClient::open(const std::string& name, std::string* 
   c.region_.hdr()->control_pid = static_cast<uint32_t>(getpid());
   c.heartbeat();
   // Sequence numbers never repeat across controllers, so completions left by an earlier
-  // one cannot be mistaken for ours; notifications stay queued for next_record().
+  // one cannot be mistaken for ours.
   c.next_seq_ = monotonic_ns();
   return c;
 }
@@ -142,10 +142,8 @@ Result<rtpgate_shm_cpl> ControlClient::wait(uint64_t seq, uint32_t timeout_ms) n
   const uint64_t deadline = monotonic_ns() + uint64_t{timeout_ms} * 1000000ull;
   rtpgate_shm_cpl rec{};
   while (true) {
-    while (ring.pop(rec)) {
-      if (rec.seq == seq && rec.op < RTPGATE_NOTIFY_FLOW_IDLE) return rec;
-      pending_.push_back(rec);
-    }
+    while (ring.pop(rec))
+      if (rec.seq == seq) return rec;
     if (monotonic_ns() > deadline) return Errc::Timeout;
     sleep_us(50);
   }
@@ -159,13 +157,6 @@ Errc ControlClient::execute(rtpgate_cmd_op op, uint32_t flow_id, uint32_t timeou
   return static_cast<Errc>(cpl->errc);
 }
 
-bool ControlClient::next_record(rtpgate_shm_cpl& out) noexcept {
-  if (!pending_.empty()) {
-    out = pending_.front();
-    pending_.pop_front();
-    return true;
-  }
-  return region_.cpl_ring().pop(out);
-}
+bool ControlClient::next_event(rtpgate_shm_cpl& out) noexcept { return region_.evt_ring().pop(out); }
 
 }  // namespace rtpgate::shm

@@ -50,7 +50,8 @@ bool validate_config(const RegionConfig& c, std::string* why) {
     return fail(why, "port range must be an even first port <= last port");
   if (c.n_lcore_stats == 0 || c.n_lcore_stats > RTPGATE_SHM_MAX_LCORES)
     return fail(why, "lcore count must be 1.." + std::to_string(RTPGATE_SHM_MAX_LCORES));
-  if (!is_pow2(c.cmd_ring_capacity) || !is_pow2(c.cpl_ring_capacity) || !is_pow2(c.pkt_ring_capacity))
+  if (!is_pow2(c.cmd_ring_capacity) || !is_pow2(c.cpl_ring_capacity) || !is_pow2(c.evt_ring_capacity) ||
+      !is_pow2(c.pkt_ring_capacity))
     return fail(why, "ring capacities must be powers of two");
   if (c.n_pkt_rings_to_ctl > RTPGATE_SHM_MAX_PKT_RINGS || c.n_pkt_rings_to_dp > RTPGATE_SHM_MAX_PKT_RINGS)
     return fail(why, "too many packet rings (max " + std::to_string(RTPGATE_SHM_MAX_PKT_RINGS) + ")");
@@ -72,6 +73,8 @@ Layout compute_layout(const RegionConfig& c) {
   off = align_up(off + SpscRing<rtpgate_shm_cmd>::bytes_for(c.cmd_ring_capacity), kAlign);
   l.off_cpl_ring = off;
   off = align_up(off + SpscRing<rtpgate_shm_cpl>::bytes_for(c.cpl_ring_capacity), kAlign);
+  l.off_evt_ring = off;
+  off = align_up(off + SpscRing<rtpgate_shm_cpl>::bytes_for(c.evt_ring_capacity), kAlign);
   l.off_lcore_stats = off;
   off = align_up(off + uint64_t{c.n_lcore_stats} * sizeof(rtpgate_shm_lcore_stats), kAlign);
   for (uint32_t i = 0; i < c.n_pkt_rings_to_ctl; i++) {
@@ -117,6 +120,8 @@ void init_header(rtpgate_shm_header* h, const RegionConfig& c, const Layout& l) 
   }
   h->cmd_ring_capacity = c.cmd_ring_capacity;
   h->cpl_ring_capacity = c.cpl_ring_capacity;
+  h->evt_ring_capacity = c.evt_ring_capacity;
+  h->off_evt_ring = l.off_evt_ring;
   h->pkt_ring_capacity = c.pkt_ring_capacity;
 }
 
@@ -141,10 +146,27 @@ bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::str
   if (h.n_addrs == 0 || h.n_addrs > RTPGATE_SHM_MAX_ADDRS || h.n_lcore_stats > RTPGATE_SHM_MAX_LCORES ||
       h.n_pkt_rings_to_ctl > RTPGATE_SHM_MAX_PKT_RINGS || h.n_pkt_rings_to_dp > RTPGATE_SHM_MAX_PKT_RINGS)
     return fail(why, "header counts out of range");
-  const uint64_t flows_end = h.off_flows + uint64_t{h.flow_capacity} * sizeof(rtpgate_shm_flow_slot);
-  if (flows_end > mapped_size || h.off_lcore_stats + uint64_t{h.n_lcore_stats} *
-                                       sizeof(rtpgate_shm_lcore_stats) > mapped_size)
-    return fail(why, "header offsets point outside the region");
+  if (h.flow_capacity == 0 || h.port_min == 0 || h.port_min > h.port_max)
+    return fail(why, "header flow capacity or port range invalid");
+  if (!is_pow2(h.cmd_ring_capacity) || !is_pow2(h.cpl_ring_capacity) || !is_pow2(h.evt_ring_capacity) ||
+      (h.n_pkt_rings_to_ctl + h.n_pkt_rings_to_dp != 0 && !is_pow2(h.pkt_ring_capacity)))
+    return fail(why, "header ring capacities are not powers of two");
+  if (h.port_bitmap_words_per_addr != (uint64_t{h.port_max} - h.port_min + 64) / 64)
+    return fail(why, "header port bitmap size does not match the port range");
+  // Every table must lie inside the mapping (overflow-safe: off <= size, len <= size - off).
+  auto inside = [&](uint64_t off, uint64_t len) { return off <= mapped_size && len <= mapped_size - off; };
+  const uint64_t cmd_len = SpscRing<rtpgate_shm_cmd>::bytes_for(h.cmd_ring_capacity);
+  const uint64_t cpl_len = SpscRing<rtpgate_shm_cpl>::bytes_for(h.cpl_ring_capacity);
+  const uint64_t evt_len = SpscRing<rtpgate_shm_cpl>::bytes_for(h.evt_ring_capacity);
+  const uint64_t pkt_len = SpscRing<rtpgate_shm_pkt_slot>::bytes_for(h.pkt_ring_capacity);
+  bool ok = inside(h.off_flows, uint64_t{h.flow_capacity} * sizeof(rtpgate_shm_flow_slot)) &&
+            inside(h.off_flow_bitmap, (uint64_t{h.flow_capacity} + 63) / 64 * 8) &&
+            inside(h.off_port_bitmap, h.port_bitmap_words_per_addr * 8 * h.n_addrs) &&
+            inside(h.off_cmd_ring, cmd_len) && inside(h.off_cpl_ring, cpl_len) && inside(h.off_evt_ring, evt_len) &&
+            inside(h.off_lcore_stats, uint64_t{h.n_lcore_stats} * sizeof(rtpgate_shm_lcore_stats));
+  for (uint32_t i = 0; ok && i < h.n_pkt_rings_to_ctl; i++) ok = inside(h.off_pkt_rings_to_ctl[i], pkt_len);
+  for (uint32_t i = 0; ok && i < h.n_pkt_rings_to_dp; i++) ok = inside(h.off_pkt_rings_to_dp[i], pkt_len);
+  if (!ok) return fail(why, "header offsets point outside the region");
   return true;
 }
 

@@ -98,6 +98,7 @@ Result<Region> Region::create(const RegionConfig& c, std::string* why) {
   init_header(h, c, l);
   SpscRing<rtpgate_shm_cmd>::init(r.at<rtpgate_shm_ring_hdr>(l.off_cmd_ring), c.cmd_ring_capacity);
   SpscRing<rtpgate_shm_cpl>::init(r.at<rtpgate_shm_ring_hdr>(l.off_cpl_ring), c.cpl_ring_capacity);
+  SpscRing<rtpgate_shm_cpl>::init(r.at<rtpgate_shm_ring_hdr>(l.off_evt_ring), c.evt_ring_capacity);
   for (uint32_t i = 0; i < c.n_pkt_rings_to_ctl; i++)
     SpscRing<rtpgate_shm_pkt_slot>::init(r.at<rtpgate_shm_ring_hdr>(l.off_pkt_to_ctl[i]), c.pkt_ring_capacity);
   for (uint32_t i = 0; i < c.n_pkt_rings_to_dp; i++)

@@ -26,7 +26,7 @@ int usage() {
       "  add FLOWOPTS              allocate a slot, install a flow, print its id\n"
       "  mod ID FLOWOPTS           rewrite a flow's parameters (same local address/port)\n"
       "  del ID                    remove a flow and free its slot and port\n"
-      "  watch [--seconds N] [--count N]   print completions/notifications (idle flows)\n"
+      "  watch [--seconds N] [--count N]   print notifications from the event ring (idle flows)\n"
       "  ctl-echo [--seconds N] [--count N]  act as control's media bridge: send every packet of\n"
       "                            an --action ctl flow back out on that flow's output\n"
       "  wait-ready [--seconds N]  wait until a running data plane publishes the region\n"
@@ -61,7 +61,11 @@ int cmd_add_or_mod(const std::string& name, bool add, int64_t id, const std::vec
       claimed = true;
     }
     auto fid = cc->alloc_flow();
-    if (!fid) return fail(std::string(rtpgate::to_string(fid.error())));
+    if (!fid) {
+      if (claimed) cc->free_port(static_cast<uint32_t>(addr_idx), fa.p.local_port);
+      else if (fa.local_port_auto) cc->free_port_pair(static_cast<uint32_t>(addr_idx), fa.p.local_port);
+      return fail(std::string(rtpgate::to_string(fid.error())));
+    }
     id = fid.value();
   }
   const auto fid = static_cast<uint32_t>(id);
@@ -102,7 +106,7 @@ int cmd_watch(const std::string& name, double seconds, long count) {
   long n = 0;
   while (shm::monotonic_ns() < end && (count <= 0 || n < count)) {
     rtpgate_shm_cpl c;
-    if (!cc->next_record(c)) {
+    if (!cc->next_event(c)) {
       cc->heartbeat();
       struct timespec ts{0, 1000000};
       nanosleep(&ts, nullptr);

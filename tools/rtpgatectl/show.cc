@@ -46,11 +46,11 @@ void show_info(const shm::Region& r, bool json) {
     std::printf("{\"layout\":\"%u.%u\",\"size_bytes\":%lu,\"generation\":%lu,\"state\":\"%s\",\"dp_pid\":%u,"
                 "\"heartbeat_age_ms\":%.1f,\"control_pid\":%u,\"flow_capacity\":%u,\"flow_slot_bytes\":%zu,"
                 "\"flows_allocated\":%lu,\"port_min\":%u,\"port_max\":%u,\"cmd_ring_depth\":%lu,"
-                "\"cpl_ring_depth\":%lu,\"addrs\":[",
+                "\"cpl_ring_depth\":%lu,\"evt_ring_depth\":%lu,\"addrs\":[",
                 h.layout_major, h.layout_minor, (unsigned long)h.total_size, (unsigned long)h.generation, state,
                 h.dp_pid, hb_age_ms, h.control_pid, h.flow_capacity, sizeof(rtpgate_shm_flow_slot),
                 (unsigned long)in_use, h.port_min, h.port_max, (unsigned long)r.cmd_ring().depth(),
-                (unsigned long)r.cpl_ring().depth());
+                (unsigned long)r.cpl_ring().depth(), (unsigned long)r.evt_ring().depth());
     for (uint32_t i = 0; i < h.n_addrs; i++) {
       std::string e = format_endpoint(h.addrs[i], 0);
       std::printf("%s\"%s\"", i ? "," : "", e.substr(0, e.rfind(':')).c_str());
@@ -69,8 +69,9 @@ void show_info(const shm::Region& r, bool json) {
     std::string e = format_endpoint(h.addrs[i], 0);
     std::printf(" %s", e.substr(0, e.rfind(':')).c_str());
   }
-  std::printf("\nrings         cmd %lu/%u  cpl %lu/%u\n", (unsigned long)r.cmd_ring().depth(), h.cmd_ring_capacity,
-              (unsigned long)r.cpl_ring().depth(), h.cpl_ring_capacity);
+  std::printf("\nrings         cmd %lu/%u  cpl %lu/%u  evt %lu/%u\n", (unsigned long)r.cmd_ring().depth(),
+              h.cmd_ring_capacity, (unsigned long)r.cpl_ring().depth(), h.cpl_ring_capacity,
+              (unsigned long)r.evt_ring().depth(), h.evt_ring_capacity);
 }
 
 void show_stats(const shm::Region& r, bool json) {
@@ -80,9 +81,13 @@ void show_stats(const shm::Region& r, bool json) {
   bool first = true;
   for (uint32_t i = 0; i < h.n_lcore_stats; i++) {
     const auto& s = r.lcore_stats(i);
-    if (s.role != 1) continue;
-    if (json) std::printf("%s{\"lcore\":%u,\"loops\":%lu", first ? "" : ",", s.lcore_id, (unsigned long)s.loops);
-    else std::printf("lcore %u (loops %lu)\n", s.lcore_id, (unsigned long)s.loops);
+    if (s.role != 1 && s.role != 2) continue;
+    const char* role = s.role == 1 ? "worker" : "housekeeping";
+    if (json)
+      std::printf("%s{\"lcore\":%d,\"role\":\"%s\",\"loops\":%lu", first ? "" : ",",
+                  s.role == 1 ? int(s.lcore_id) : -1, role, (unsigned long)s.loops);
+    else if (s.role == 1) std::printf("lcore %u (loops %lu)\n", s.lcore_id, (unsigned long)s.loops);
+    else std::printf("housekeeping (sweeps %lu)\n", (unsigned long)s.loops);
     first = false;
     for (int c = 0; c < RTPGATE_CTR_COUNT; c++) {
       total[c] += s.ctr[c];

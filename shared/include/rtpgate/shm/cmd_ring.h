@@ -1,4 +1,6 @@
-/* Command ring (control -> data plane) and completion ring (data plane -> control).
+/* Command ring (control -> data plane), completion ring and event ring (data plane ->
+ * control; events are notifications such as idle flows, so that waiting for a completion
+ * never consumes them).
  * Both are single-producer/single-consumer rings of fixed 64-byte records
  * (see spsc_ring.h for the index protocol). */
 #ifndef RTPGATE_SHM_CMD_RING_H

@@ -4,7 +4,6 @@
 // (the caller serialises).
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <string>
 
 #include "rtpgate/shm/region_map.h"
@@ -38,20 +37,22 @@ class ControlClient {
   uint32_t write_params(uint32_t flow_id, const rtpgate_shm_flow_params& p) noexcept;
   // Queues a command; returns its sequence number.
   Result<uint64_t> submit(rtpgate_cmd_op op, uint32_t flow_id) noexcept;
-  // Waits for the completion of `seq` (notifications seen meanwhile are kept for
-  // next_notification()). Timeout -> Errc::Timeout.
+  // Waits for the completion of `seq`; completions of other (earlier) controllers are
+  // skipped. Timeout -> Errc::Timeout.
   Result<rtpgate_shm_cpl> wait(uint64_t seq, uint32_t timeout_ms) noexcept;
   // Submit + wait, for callers that program one flow at a time.
   Errc execute(rtpgate_cmd_op op, uint32_t flow_id, uint32_t timeout_ms = 2000) noexcept;
-  // Next completion or notification not consumed by wait().
-  bool next_record(rtpgate_shm_cpl& out) noexcept;
+  // Next completion, for callers that pipeline submits (completions of earlier
+  // controllers may appear: match them by seq).
+  bool next_completion(rtpgate_shm_cpl& out) noexcept { return region_.cpl_ring().pop(out); }
+  // Next notification (idle flow, ...) from the event ring.
+  bool next_event(rtpgate_shm_cpl& out) noexcept;
 
  private:
   Region region_;
   uint64_t generation_ = 0;
   uint64_t next_seq_ = 1;
   uint32_t flow_hint_ = 0;
-  std::deque<rtpgate_shm_cpl> pending_;
 };
 
 

@@ -6,7 +6,7 @@
 
 #define RTPGATE_SHM_MAGIC 0x3130455441475052ULL /* "RPGATE01" little-endian */
 #define RTPGATE_SHM_LAYOUT_MAJOR 1
-#define RTPGATE_SHM_LAYOUT_MINOR 0
+#define RTPGATE_SHM_LAYOUT_MINOR 1
 
 /* Index of each struct in the header's size table. Numbers never change. */
 enum rtpgate_shm_struct_id {

@@ -66,8 +66,9 @@ struct rtpgate_shm_header {
   uint32_t cmd_ring_capacity;
   uint32_t cpl_ring_capacity;
   uint32_t pkt_ring_capacity;
-  uint32_t pad2;
-  uint8_t reserved[256];
+  uint32_t evt_ring_capacity; /* layout 1.1 */
+  uint64_t off_evt_ring;       /* layout 1.1: rtpgate_shm_ring_hdr + rtpgate_shm_cpl[] (notifications) */
+  uint8_t reserved[248];
 };
 
 #endif

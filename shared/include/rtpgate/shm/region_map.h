@@ -22,6 +22,7 @@ struct RegionConfig {
   uint32_t n_lcore_stats = 4;
   uint32_t cmd_ring_capacity = 4096;
   uint32_t cpl_ring_capacity = 8192;
+  uint32_t evt_ring_capacity = 8192;
   uint32_t n_pkt_rings_to_ctl = 1;
   uint32_t n_pkt_rings_to_dp = 4;
   uint32_t pkt_ring_capacity = 1024;
@@ -30,7 +31,7 @@ struct RegionConfig {
 
 struct Layout {
   uint64_t off_flows, off_flow_bitmap, off_port_bitmap, port_words_per_addr;
-  uint64_t off_cmd_ring, off_cpl_ring, off_lcore_stats;
+  uint64_t off_cmd_ring, off_cpl_ring, off_evt_ring, off_lcore_stats;
   uint64_t off_pkt_to_ctl[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t off_pkt_to_dp[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t total;
@@ -77,6 +78,9 @@ class Region {
   }
   SpscRing<rtpgate_shm_cpl> cpl_ring() const noexcept {
     return SpscRing<rtpgate_shm_cpl>(at<rtpgate_shm_ring_hdr>(hdr()->off_cpl_ring));
+  }
+  SpscRing<rtpgate_shm_cpl> evt_ring() const noexcept {
+    return SpscRing<rtpgate_shm_cpl>(at<rtpgate_shm_ring_hdr>(hdr()->off_evt_ring));
   }
   SpscRing<rtpgate_shm_pkt_slot> pkt_ring_to_ctl(uint32_t i) const noexcept {
     return SpscRing<rtpgate_shm_pkt_slot>(at<rtpgate_shm_ring_hdr>(hdr()->off_pkt_rings_to_ctl[i]));

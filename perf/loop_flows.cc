@@ -1,0 +1,99 @@
+// Programs the benchmark's cycle of flows through ControlClient (control thread).
+#include "loop_flows.h"
+
+#include <time.h>
+
+#include "rtpgate/shm/control_client.h"
+
+namespace rtpgate::perf {
+namespace {
+
+void nap_us(long us) {
+  timespec ts{0, us * 1000};
+  nanosleep(&ts, nullptr);
+}
+
+}  // namespace
+
+rtpgate_shm_flow_params FlowCycle::params(uint32_t flow) const noexcept {
+  const uint32_t nx = next(flow);
+  rtpgate_shm_flow_params p{};
+  p.cookie = flow;
+  p.kind = RTPGATE_KIND_RTP;
+  p.direction = RTPGATE_DIR_SENDRECV;
+  p.action = RTPGATE_ACT_FORWARD;
+  p.flags = rewrite ? RTPGATE_FLOW_F_REWRITE : 0;
+  p.local = addr(addr_index(flow));
+  p.local_port = port(flow);
+  p.out_src = p.local;  // the relay sends from the address and port it receives on
+  p.out_src_port = p.local_port;
+  p.out_dst = addr(addr_index(nx));
+  p.out_dst_port = port(nx);
+  p.ts_step = 160;
+  p.rtcp_flow_id = UINT32_MAX;
+  p.srtp_slot = UINT32_MAX;
+  p.record_slot = UINT32_MAX;
+  p.reverse_flow_id = UINT32_MAX;
+  return p;
+}
+
+bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::atomic<bool>& abort,
+                   uint32_t stall_ms, ProgramResult* out) {
+  std::string why;
+  auto cr = shm::ControlClient::open(shm_name, &why);
+  if (!cr) return out->why = "attach " + shm_name + ": " + why, false;
+  shm::ControlClient& c = cr.value();
+  const uint64_t t0 = shm::monotonic_ns();
+  uint64_t last_progress = t0;
+  uint32_t completed = 0;
+  auto drain = [&]() {
+    bool any = false;
+    rtpgate_shm_cpl cpl;
+    while (c.next_completion(cpl)) {
+      if (cpl.op != RTPGATE_CMD_FLOW_INSTALL) continue;  // notifications: none expected
+      any = true;
+      completed++;
+      if (cpl.errc == static_cast<uint16_t>(Errc::Ok)) {
+        out->installed++;
+      } else {
+        if (out->failed++ == 0) out->first_error = static_cast<Errc>(cpl.errc);
+      }
+    }
+    return any;
+  };
+  for (uint32_t i = 0; i < fc.n_flows; i++) {
+    auto id = c.alloc_flow();
+    if (!id || id.value() != i)
+      return out->why = "flow id allocation out of order at " + std::to_string(i), false;
+    if (!c.claim_port(fc.addr_index(i), fc.port(i)))
+      return out->why = "cannot claim port " + std::to_string(fc.port(i)), false;
+    c.write_params(i, fc.params(i));
+    while (true) {
+      auto seq = c.submit(RTPGATE_CMD_FLOW_INSTALL, i);
+      if (seq) break;
+      if (seq.error() != Errc::RingFull) return out->why = "submit: " + std::string(to_string(seq.error())), false;
+      const uint64_t now = shm::monotonic_ns();
+      if (drain()) {
+        last_progress = now;
+      } else {
+        if (abort.load() || now - last_progress > uint64_t{stall_ms} * 1000000u)
+          return out->why = abort.load() ? "aborted" : "data plane stopped taking commands", false;
+        nap_us(20);
+      }
+    }
+  }
+  while (completed < fc.n_flows) {
+    const uint64_t now = shm::monotonic_ns();
+    if (drain()) {
+      last_progress = now;
+    } else {
+      if (abort.load() || now - last_progress > uint64_t{stall_ms} * 1000000u)
+        return out->why = "completions missing: " + std::to_string(fc.n_flows - completed), false;
+      nap_us(20);
+    }
+  }
+  out->seconds = double(shm::monotonic_ns() - t0) / 1e9;
+  return true;
+}
+
+}  // namespace rtpgate::perf

@@ -1,6 +1,8 @@
 // Data-plane runtime set-up and teardown (main thread).
 #include "runtime.h"
 
+#include "exception/tap_iface.h"
+
 #include <algorithm>
 
 #include <rte_cycles.h>
@@ -8,7 +10,21 @@
 #include <rte_malloc.h>
 #include <unistd.h>
 
+#include <cstring>
+
 namespace rtpgate::dp {
+
+// The port whose media prefix contains `a` (the first port when none does).
+uint16_t port_towards(const Config& cfg, const rtpgate_shm_addr& a) {
+  for (const auto& pc : cfg.ports)
+    for (const auto& ma : pc.addrs) {
+      if (ma.addr.family != a.family) continue;
+      const uint8_t full = ma.prefix_len / 8, rest = ma.prefix_len % 8;
+      if (std::memcmp(ma.addr.addr, a.addr, full) != 0) continue;
+      if (rest == 0 || ((ma.addr.addr[full] ^ a.addr[full]) & uint8_t(0xff << (8 - rest))) == 0) return pc.port_id;
+    }
+  return cfg.ports.empty() ? 0 : cfg.ports[0].port_id;
+}
 
 Runtime::Runtime() : dp_(std::make_unique<DpContext>()) {}
 
@@ -22,7 +38,7 @@ bool Runtime::init_region(std::string* why) {
   rc.flow_capacity = c.flow_capacity;
   rc.port_min = c.port_min;
   rc.port_max = c.port_max;
-  rc.n_lcore_stats = n_workers_ + 1;  // + housekeeping
+  rc.n_lcore_stats = n_workers_ + 2;  // + housekeeping + exception thread
   rc.cmd_ring_capacity = c.cmd_ring_capacity;
   rc.cpl_ring_capacity = c.cpl_ring_capacity;
   rc.n_pkt_rings_to_ctl = n_workers_;
@@ -82,7 +98,11 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   if (dp_->qsbr == nullptr || rte_rcu_qsbr_init(dp_->qsbr, RTE_MAX_LCORE) != 0)
     return *why = "cannot initialise QSBR", false;
   if (!dp_->table.init(cfg.flow_capacity, static_cast<int>(rte_socket_id()), dp_->qsbr, why)) return false;
-  for (const auto& n : cfg.neighbours) dp_->nbrs.set_mac(dp_->nbrs.find_or_add(n.addr), n.mac);
+  for (const auto& n : cfg.neighbours) {
+    const uint16_t idx = dp_->nbrs.find_or_add(n.addr, port_towards(cfg, n.addr));
+    dp_->nbrs.set_mac(idx, n.mac, shm::monotonic_ns());
+    dp_->nbrs.set_static(idx);
+  }
   dp_->notify_ring = rte_ring_create("rtpgate_notify", 8192, static_cast<int>(rte_socket_id()),
                                      RING_F_SP_ENQ | RING_F_SC_DEQ);
   if (dp_->notify_ring == nullptr) return *why = "cannot create the notification ring", false;
@@ -93,21 +113,53 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   if (!setup_ports(*dp_, static_cast<uint16_t>(rte_lcore_count()), pool_, &plan, why)) return false;
   n_workers_ = std::min<uint32_t>({rte_lcore_count(), plan.n_queues, kMaxWorkers});
   if (!init_region(why)) return false;
+  if (!init_exception_path(why)) return false;
   cmds_ = std::make_unique<CommandApplier>(*dp_);
   if (!init_workers(plan, why)) return false;
-  hk_ = std::make_unique<Housekeeping>(*dp_);
+  hk_ = std::make_unique<Housekeeping>(*dp_, &dp_->region.lcore_stats(n_workers_));
+  exc_ = std::make_unique<ExceptionThread>(*dp_, &dp_->region.lcore_stats(n_workers_ + 1));
   return true;
 }
 
+bool Runtime::init_exception_path(std::string* why) {
+  const Config& c = dp_->cfg;
+  const int sock = static_cast<int>(rte_socket_id());
+  dp_->exc_ring = rte_ring_create("rtpgate_exc", c.exception_ring, sock, RING_F_SC_DEQ);
+  dp_->hold_ring = rte_ring_create("rtpgate_hold", c.resolve_queue, sock, RING_F_SC_DEQ);
+  dp_->kernel_tx_ring = rte_ring_create("rtpgate_ktx", 1024, sock, RING_F_SP_ENQ | RING_F_SC_DEQ);
+  if (dp_->exc_ring == nullptr || dp_->hold_ring == nullptr || dp_->kernel_tx_ring == nullptr)
+    return *why = "cannot create the exception-path rings", false;
+  for (const uint16_t p : c.sip_ports) dp_->sip_port_bm[p / 64] |= uint64_t{1} << (p % 64);
+  dp_->exc_tokens_per_s = c.exception_rate_pps;
+  dp_->exc_burst = c.exception_burst;
+  for (const auto& pc : c.ports) {
+    if (pc.tap.empty()) continue;
+    uint16_t tap = 0;
+    if (!create_tap(pc, dp_->port_mac[pc.port_id], pool_, &tap, why)) return false;
+    taps_.push_back(tap);
+    dp_->tap_port[pc.port_id] = tap;
+  }
+  return true;
+}
+
+void Runtime::free_ring(rte_ring*& r) {
+  if (r == nullptr) return;
+  void* m;
+  while (rte_ring_dequeue(r, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+  rte_ring_free(r);
+  r = nullptr;
+}
+
 int Runtime::run() {
-  if (!hk_->start()) {
-    RTE_LOG(ERR, USER1, "cannot start the housekeeping thread\n");
+  if (!hk_->start() || !exc_->start()) {
+    RTE_LOG(ERR, USER1, "cannot start the housekeeping or exception thread\n");
     return 1;
   }
   __atomic_store_n(&dp_->region.hdr()->dp_state, RTPGATE_DP_RUNNING, __ATOMIC_RELEASE);
   rte_eal_mp_remote_launch(worker_main, args_, CALL_MAIN);
   rte_eal_mp_wait_lcore();
   hk_->stop();
+  exc_->stop();
   return 0;
 }
 
@@ -116,11 +168,18 @@ void Runtime::shutdown() {
   shut_ = true;
   dp_->stop.store(true);
   if (hk_) hk_->stop();
+  if (exc_) exc_->stop();
+  exc_.reset();
   if (dp_->region.mapped()) {
     __atomic_store_n(&dp_->region.hdr()->dp_state, RTPGATE_DP_STOPPED, __ATOMIC_RELEASE);
     dp_->region.unlink();
   }
   stop_ports(*dp_);
+  for (const uint16_t t : taps_) destroy_tap(t);
+  taps_.clear();
+  free_ring(dp_->exc_ring);
+  free_ring(dp_->hold_ring);
+  free_ring(dp_->kernel_tx_ring);
   hk_.reset();
   cmds_.reset();
   rte_free(lcores_);

@@ -2,9 +2,11 @@
 // housekeeping; launching and stopping the lcores. Used by main.cc and the benchmarks.
 #pragma once
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "flow/command_apply.h"
+#include "exception/exception_thread.h"
 #include "housekeeping/housekeeping.h"
 #include "lcore/worker.h"
 #include "port/port_setup.h"
@@ -26,15 +28,19 @@ class Runtime {
  private:
   bool init_region(std::string* why);
   bool init_workers(const PortPlan& plan, std::string* why);
+  bool init_exception_path(std::string* why);
+  void free_ring(rte_ring*& r);
 
   std::unique_ptr<DpContext> dp_;
   std::unique_ptr<CommandApplier> cmds_;
   std::unique_ptr<Housekeeping> hk_;
+  std::unique_ptr<ExceptionThread> exc_;
   rte_mempool* pool_ = nullptr;
   LcoreCtx* lcores_ = nullptr;           // per worker
   TxBuffer* tx_ = nullptr;               // per worker x RTE_MAX_ETHPORTS
   WorkerArgs args_[RTE_MAX_LCORE]{};
   uint32_t n_workers_ = 0;
+  std::vector<uint16_t> taps_;
   bool shut_ = false;
 };
 

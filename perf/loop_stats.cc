@@ -208,6 +208,7 @@ bool print_report(const std::string& label, const FlowCycle& fc, double seconds,
       .num("seconds_requested", seconds)
       .u64("rx_pkts", rx)
       .u64("tx_pkts", tx)
+      .u64("rx_pkts_whole_run", r.total.ctr[RTPGATE_CTR_rx_pkts])
       .num("mpps", mpps, "%.3f")
       .num("mpps_median", median(r.window_mpps), "%.3f")
       .num("mpps_max", r.window_mpps.empty() ? 0 : *std::max_element(r.window_mpps.begin(), r.window_mpps.end()),

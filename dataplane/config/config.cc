@@ -55,6 +55,9 @@ bool parse_port(const std::string& v, Config* c, std::string* why) {
       MediaAddr ma;
       if (!parse_cidr(w.substr(5), &ma)) return *why = "bad address " + w.substr(5), false;
       pc.addrs.push_back(ma);
+    } else if (w.rfind("tap=", 0) == 0) {
+      pc.tap = w.substr(4);
+      if (pc.tap.empty() || pc.tap.size() > 15) return *why = "tap= needs an interface name of 1..15 characters", false;
     } else if (w.rfind("gw=", 0) == 0) {
       if (!parse_ip(w.substr(3), &pc.gateway)) return *why = "bad gateway " + w.substr(3), false;
     } else {
@@ -107,6 +110,23 @@ bool set_key(const std::string& key, const std::string& val, Config* c, std::str
   if (key == "pkt_ring_capacity") return num(&c->pkt_ring_capacity, 16, 1u << 16);
   if (key == "pkt_rings_to_dp") return num(&c->n_pkt_rings_to_dp, 0, 32);
   if (key == "max_cmds_per_poll") return num(&c->max_cmds_per_poll, 1, 4096);
+  if (key == "exception_rate_pps") return num(&c->exception_rate_pps, 1, 100000000);
+  if (key == "exception_burst") return num(&c->exception_burst, 1, 1000000);
+  if (key == "exception_ring") return num(&c->exception_ring, 64, 1u << 20);
+  if (key == "neighbour_max_age_s") return num(&c->neighbour_max_age_s, 1, 86400);
+  if (key == "neighbour_retry_ms") return num(&c->neighbour_retry_ms, 10, 60000);
+  if (key == "neighbour_probes") return num(&c->neighbour_probes, 1, 100);
+  if (key == "resolve_queue") return num(&c->resolve_queue, 16, 1u << 20);
+  if (key == "resolve_hold_ms") return num(&c->resolve_hold_ms, 1, 60000);
+  if (key == "sip_ports") {
+    c->sip_ports.clear();
+    for (const auto& w : split_ws(val)) {
+      uint16_t p = 0;
+      if (!parse_uint(w, &p, 1, 65535)) return *why = "expected UDP port numbers", false;
+      c->sip_ports.push_back(p);
+    }
+    return true;
+  }
   if (key == "idle_mode") {
     if (val == "adaptive") return c->idle_mode = IdleMode::Adaptive, true;
     if (val == "poll") return c->idle_mode = IdleMode::Poll, true;
@@ -184,6 +204,12 @@ bool validate_config(const Config& c, std::string* why) {
     return *why = "port_min must be even and below port_max", false;
   size_t n_addrs = 0;
   for (const auto& p : c.ports) n_addrs += p.addrs.size();
+  for (size_t i = 0; i < c.ports.size(); i++)
+    for (size_t j = i + 1; j < c.ports.size(); j++)
+      if (!c.ports[i].tap.empty() && c.ports[i].tap == c.ports[j].tap)
+        return *why = "tap " + c.ports[i].tap + " used by two ports", false;
+  if ((c.exception_ring & (c.exception_ring - 1)) != 0 || (c.resolve_queue & (c.resolve_queue - 1)) != 0)
+    return *why = "exception_ring and resolve_queue must be powers of two", false;
   if (n_addrs > RTPGATE_SHM_MAX_ADDRS)
     return *why = "at most " + std::to_string(RTPGATE_SHM_MAX_ADDRS) + " media addresses", false;
   for (size_t i = 0; i < c.ports.size(); i++)

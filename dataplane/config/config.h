@@ -18,6 +18,7 @@ struct PortConfig {
   uint16_t port_id = 0;
   std::vector<MediaAddr> addrs;
   rtpgate_shm_addr gateway{};  // family 0 = none
+  std::string tap;             // kernel exception-path interface ("" = none)
 };
 
 struct StaticNeighbour {
@@ -50,6 +51,17 @@ struct Config {
   uint32_t pkt_ring_capacity = 1024;
   uint32_t n_pkt_rings_to_dp = 4;
   uint32_t max_cmds_per_poll = 32;
+  // Exception path (ports with tap=): packets that are not media for a flow go to the kernel.
+  uint32_t exception_rate_pps = 20000;   // per worker, token bucket
+  uint32_t exception_burst = 512;
+  uint32_t exception_ring = 4096;        // workers -> exception thread
+  std::vector<uint16_t> sip_ports{5060}; // UDP ports whose datagrams pass the SIP hook
+  // Neighbour resolution (ARP / IPv6 ND).
+  uint32_t neighbour_max_age_s = 60;     // re-confirm a learnt entry after this long
+  uint32_t neighbour_retry_ms = 500;     // probe interval while resolving
+  uint32_t neighbour_probes = 3;         // unanswered probes before an entry is dropped
+  uint32_t resolve_queue = 256;          // packets held while their next hop resolves
+  uint32_t resolve_hold_ms = 1000;       // how long a held packet may wait
 };
 
 // Parses `text` (the file's contents). On error returns false with "line N: key: why".

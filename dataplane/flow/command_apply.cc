@@ -75,7 +75,7 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
     const rtpgate_shm_addr& hop =
         in_prefix(h.addrs[src_idx], info.prefix_len, p.out_dst) || info.gateway.family == 0 ? p.out_dst
                                                                                              : info.gateway;
-    a.nbr_idx = dp.nbrs.find_or_add(hop);
+    a.nbr_idx = dp.nbrs.find_or_add(hop, info.port_id);
     if (a.nbr_idx == NeighbourTable::kNone) return Errc::NoNeighbour;
     a.out_port_id = info.port_id;
     a.out_src_port_be = __builtin_bswap16(p.out_src_port);

@@ -29,8 +29,7 @@ void publish_slot(rtpgate_shm_flow_counters& s, const DpContext& dp, const FlowD
 
 }  // namespace
 
-Housekeeping::Housekeeping(DpContext& dp)
-    : dp_(dp), stats_(&dp.region.lcore_stats(dp.region.hdr()->n_lcore_stats - 1)) {
+Housekeeping::Housekeeping(DpContext& dp, rtpgate_shm_lcore_stats* stats) : dp_(dp), stats_(stats) {
   published_ = static_cast<uint64_t*>(rte_zmalloc("rtpgate_published", (dp.table.capacity() + 63) / 64 * 8, 64));
 }
 

@@ -9,7 +9,7 @@ namespace rtpgate::dp {
 
 class Housekeeping {
  public:
-  explicit Housekeeping(DpContext& dp);
+  Housekeeping(DpContext& dp, rtpgate_shm_lcore_stats* stats);
   ~Housekeeping();
   bool start();   // spawns the thread
   void stop();    // joins it
@@ -21,7 +21,7 @@ class Housekeeping {
   void run();
   DpContext& dp_;
   uint64_t* published_ = nullptr;  // flows whose slot we marked active
-  rtpgate_shm_lcore_stats* stats_ = nullptr;  // our block (the region's last)
+  rtpgate_shm_lcore_stats* stats_ = nullptr;  // our block in the region
   pthread_t tid_{};
   bool running_ = false;
 };

@@ -33,7 +33,7 @@ inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slo
     lc.ctr[RTPGATE_CTR_drop_too_big]++;
     return;
   }
-  std::memcpy(p, nb.mac, 6);
+  nb.mac(p);
   std::memcpy(p + 6, dp.port_mac[a->out_port_id], 6);
   uint8_t* ip = p + 14;
   uint8_t* udp = ip + ip_len;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 
 #include "config/config.h"
 #include "flow/flow_table.h"
@@ -17,6 +18,7 @@ namespace rtpgate::dp {
 
 constexpr uint32_t kMaxWorkers = 16;
 constexpr uint32_t kMaxRxQueuesPerLcore = 8;
+constexpr uint16_t kNoTap = UINT16_MAX;
 
 // One media address of the region and where it lives.
 struct MediaAddrInfo {
@@ -39,8 +41,27 @@ struct DpContext {
   uint64_t ns_base = 0;                        // ... and CLOCK_MONOTONIC then
   rte_rcu_qsbr* qsbr = nullptr;
   rte_ring* notify_ring = nullptr;
-  rte_mempool* pool = nullptr;                 // packets built from control's rings             // housekeeping -> command lcore (flow ids)
+  rte_mempool* pool = nullptr;                 // packets built from control's rings
+  // Exception path (dataplane/exception/): rings between workers and the exception thread.
+  uint16_t tap_port[RTE_MAX_ETHPORTS];         // kernel TAP port of each data port (kNoTap = none)
+  rte_ring* exc_ring = nullptr;                // workers -> exception thread (mbufs for the kernel)
+  rte_ring* hold_ring = nullptr;               // workers -> exception thread (waiting for a next hop)
+  rte_ring* kernel_tx_ring = nullptr;          // exception thread -> worker 0 (frames to send)
+  uint64_t sip_port_bm[65536 / 64]{};          // UDP ports whose datagrams pass the SIP hook
+  uint64_t exc_tokens_per_s = 0, exc_burst = 0;             // housekeeping -> command lcore (flow ids)
   std::atomic<bool> stop{false};
+
+  DpContext() {
+    for (auto& t : tap_port) t = kNoTap;
+  }
+  // Index of a media address of the region, or -1 (slow path only).
+  int media_addr_index(uint8_t family, const uint8_t* addr) const noexcept {
+    const auto& h = *region.hdr();
+    const size_t alen = family == 4 ? 4 : 16;
+    for (uint32_t i = 0; i < h.n_addrs; i++)
+      if (h.addrs[i].family == family && std::memcmp(h.addrs[i].addr, addr, alen) == 0) return static_cast<int>(i);
+    return -1;
+  }
 
   uint64_t tsc_to_ns(uint64_t tsc) const noexcept {
     if (tsc <= tsc_base) return ns_base;

@@ -33,6 +33,8 @@ struct alignas(64) LcoreCtx {
   uint32_t n_from_ctl = 0;                     // control's rings this worker drains
   shm::SpscRing<rtpgate_shm_pkt_slot> from_ctl[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t ctr[RTPGATE_SHM_MAX_COUNTERS]{};  // accumulated locally, published per burst
+  uint64_t exc_tokens = 0;       // exception-path token bucket (tokens scaled by tsc_hz)
+  uint64_t exc_last_tsc = 0;
 };
 
 }  // namespace rtpgate::dp

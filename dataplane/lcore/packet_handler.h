@@ -72,7 +72,8 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
 [[gnu::always_inline]] inline void rewrite_headers(const DpContext& dp, uint8_t* p, const ParsedPkt& pp,
                                                    const FlowAction& a, const FlowDyn& d, uint32_t old_sum,
                                                    uint32_t new_sum) noexcept {
-  std::memcpy(p, dp.nbrs.at(a.nbr_idx).mac, 6);
+  const uint64_t mac = __atomic_load_n(&dp.nbrs.at(a.nbr_idx).mac_word, __ATOMIC_RELAXED);
+  std::memcpy(p, &mac, 6);
   std::memcpy(p + 6, dp.port_mac[a.out_port_id], 6);
   uint8_t* ip = p + pp.l3_off;
   uint8_t* udp = p + pp.l4_off;

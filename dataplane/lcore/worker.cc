@@ -6,20 +6,12 @@
 #include <rte_hash.h>
 #include <rte_prefetch.h>
 
+#include "exception/exc_worker.h"
 #include "flow/command_apply.h"
 #include "lcore/packet_handler.h"
 
 namespace rtpgate::dp {
 namespace {
-
-void count_parse_drop(LcoreCtx& lc, ParseStatus s) noexcept {
-  switch (s) {
-    case ParseStatus::NotIp: lc.ctr[RTPGATE_CTR_drop_not_ip]++; break;
-    case ParseStatus::BadL3: lc.ctr[RTPGATE_CTR_drop_bad_l3]++; break;
-    case ParseStatus::NotUdp: lc.ctr[RTPGATE_CTR_drop_not_udp]++; break;
-    default: lc.ctr[RTPGATE_CTR_drop_bad_udp]++; break;
-  }
-}
 
 // Source rules; may relatch (moves the reverse flow's destination). False = drop.
 [[gnu::always_inline]] inline bool accept_source(DpContext& dp, LcoreCtx& lc, const FlowAction& a, FlowDyn& d,
@@ -99,13 +91,6 @@ void count_parse_drop(LcoreCtx& lc, ParseStatus s) noexcept {
     to_ctl_or_drop(lc, dp, m, pp, a->flow_id, is_rtcp, now_tsc);
     return;
   }
-  const Neighbour& nb = dp.nbrs.at(a->nbr_idx);
-  if (!__atomic_load_n(&nb.resolved, __ATOMIC_ACQUIRE)) [[unlikely]] {
-    d.c.drop_tx++;
-    lc.ctr[RTPGATE_CTR_drop_no_neighbour]++;
-    rte_pktmbuf_free(m);
-    return;
-  }
   uint32_t old_sum = 0, new_sum = 0;
   if (!is_rtcp) {
     d.last_in_ssrc = ssrc;
@@ -122,6 +107,10 @@ void count_parse_drop(LcoreCtx& lc, ParseStatus s) noexcept {
   if (pp.l2_len_trailer != 0) rte_pktmbuf_trim(m, pp.l2_len_trailer);
   d.c.tx_pkts++;
   d.c.tx_bytes += rte_pktmbuf_pkt_len(m);
+  if (!__atomic_load_n(&dp.nbrs.at(a->nbr_idx).resolved, __ATOMIC_ACQUIRE)) [[unlikely]] {
+    hold_for_neighbour(dp, lc, m, a->out_port_id, a->nbr_idx);  // sent once ARP/ND answers
+    return;
+  }
   tx_enqueue(lc, a->out_port_id, m, dp.cfg.burst_pkts);
 }
 
@@ -140,8 +129,7 @@ void process_burst(DpContext& dp, LcoreCtx& lc, rte_mbuf** pkts, uint16_t n, uin
     const ParseStatus s = m->nb_segs == 1 ? parse_frame(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, &pp[n_ok])
                                           : ParseStatus::BadL3;
     if (s != ParseStatus::Ok) [[unlikely]] {
-      count_parse_drop(lc, s);
-      rte_pktmbuf_free(m);
+      handle_unmatched(dp, lc, m, s, pp[n_ok], now_tsc);
       continue;
     }
     keys[n_ok] = &pp[n_ok].key;
@@ -153,8 +141,7 @@ void process_burst(DpContext& dp, LcoreCtx& lc, rte_mbuf** pkts, uint16_t n, uin
   rte_hash_lookup_bulk_data(dp.table.hash(), keys, n_ok, &hits, data);
   for (uint16_t i = 0; i < n_ok; i++) {
     if (!((hits >> i) & 1u)) [[unlikely]] {
-      lc.ctr[RTPGATE_CTR_drop_no_flow]++;
-      rte_pktmbuf_free(ok[i]);
+      handle_unmatched(dp, lc, ok[i], ParseStatus::Ok, pp[i], now_tsc);
       continue;
     }
     handle_packet(dp, lc, ok[i], pp[i], static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data[i])), now_tsc);

@@ -8,6 +8,7 @@
 #include <rte_log.h>
 
 #include "flow/command_apply.h"
+#include "exception/exc_worker.h"
 #include "lcore/ctl_tx.h"
 #include "lcore/worker.h"
 
@@ -53,6 +54,7 @@ int worker_main(void* arg) {
       rx += nb;
       if (nb < burst) flush_all(lc, dp);
     }
+    if (w.cmds != nullptr && dp.kernel_tx_ring != nullptr) work += drain_kernel_tx(dp, lc, burst);
     if (lc.n_from_ctl != 0) {
       const uint32_t sent = drain_ctl_rings(dp, lc, burst);
       work += sent;

@@ -1,5 +1,7 @@
-// Next-hop link-layer addresses. Entries are added by the command lcore (static ones at
-// start-up); workers read `mac`/`resolved` per packet. Fixed capacity, no allocation.
+// Next-hop link-layer addresses (ARP / IPv6 ND, plus static entries from config).
+// Entries are appended by the command lcore (next hops of new flows) and at start-up;
+// any thread may learn a MAC (one 64-bit atomic store); workers read per packet; the
+// exception thread probes and ages. Fixed capacity, no allocation.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -8,11 +10,22 @@
 
 namespace rtpgate::dp {
 
-struct alignas(16) Neighbour {
-  uint8_t mac[6];
-  uint8_t resolved;  // 0: no link-layer address known (packets are dropped and counted)
+struct alignas(64) Neighbour {
+  uint64_t mac_word;        // MAC in the low 6 bytes (little-endian byte order = wire order)
+  uint8_t resolved;         // 0: no usable link-layer address (packets wait or are dropped)
+  uint8_t is_static;        // from config: never aged
   uint8_t family;
+  uint8_t probes;           // probes sent since the last confirmation (exception thread)
+  uint16_t port_id;         // DPDK port the next hop is reached through
+  uint8_t pad[2];
+  uint64_t confirmed_ns;    // last time the MAC was learnt/confirmed (CLOCK_MONOTONIC)
+  uint64_t probe_ns;        // last probe sent (exception thread)
   uint8_t addr[16];
+
+  void mac(uint8_t out[6]) const noexcept {
+    const uint64_t w = __atomic_load_n(&mac_word, __ATOMIC_ACQUIRE);
+    std::memcpy(out, &w, 6);
+  }
 };
 
 class NeighbourTable {
@@ -20,27 +33,50 @@ class NeighbourTable {
   static constexpr uint16_t kCapacity = 4096;
   static constexpr uint16_t kNone = UINT16_MAX;
 
-  // Index of the entry for `a`, adding an unresolved one if absent; kNone when full.
-  uint16_t find_or_add(const rtpgate_shm_addr& a) noexcept {
-    const uint16_t i = find(a);
-    if (i != kNone || n_ == kCapacity) return i;
-    Neighbour& e = entries_[n_];
+  // Index of the entry for `a`, adding an unresolved one reached through `port_id` if
+  // absent; kNone when full. Writer: command lcore / start-up only.
+  uint16_t find_or_add(const rtpgate_shm_addr& a, uint16_t port_id) noexcept {
+    const uint16_t i = find(a.family, a.addr);
+    if (i != kNone) return i;
+    const uint16_t n = size();
+    if (n == kCapacity) return kNone;
+    Neighbour& e = entries_[n];
     std::memset(&e, 0, sizeof(e));
     e.family = a.family;
-    std::memcpy(e.addr, a.addr, 16);
-    return n_++;
+    e.port_id = port_id;
+    std::memcpy(e.addr, a.addr, a.family == 4 ? 4 : 16);
+    __atomic_store_n(&n_, static_cast<uint16_t>(n + 1), __ATOMIC_RELEASE);
+    return n;
   }
-  uint16_t find(const rtpgate_shm_addr& a) const noexcept {
-    for (uint16_t i = 0; i < n_; i++)
-      if (entries_[i].family == a.family && std::memcmp(entries_[i].addr, a.addr, 16) == 0) return i;
+  uint16_t find(uint8_t family, const uint8_t* addr) const noexcept {
+    const uint16_t n = size();
+    const size_t alen = family == 4 ? 4 : 16;
+    for (uint16_t i = 0; i < n; i++)
+      if (entries_[i].family == family && std::memcmp(entries_[i].addr, addr, alen) == 0) return i;
     return kNone;
   }
-  void set_mac(uint16_t idx, const uint8_t mac[6]) noexcept {
-    std::memcpy(entries_[idx].mac, mac, 6);
-    __atomic_store_n(&entries_[idx].resolved, 1, __ATOMIC_RELEASE);
+  // Any thread: a MAC learnt (ARP/NA) or configured for entry idx.
+  void set_mac(uint16_t idx, const uint8_t mac[6], uint64_t now_ns) noexcept {
+    uint64_t w = 0;
+    std::memcpy(&w, mac, 6);
+    Neighbour& e = entries_[idx];
+    __atomic_store_n(&e.mac_word, w, __ATOMIC_RELEASE);
+    e.confirmed_ns = now_ns;
+    e.probes = 0;
+    __atomic_store_n(&e.resolved, 1, __ATOMIC_RELEASE);
   }
+  // Learns from a packet when `addr` is a known next hop; returns whether it was.
+  bool learn(uint8_t family, const uint8_t* addr, const uint8_t mac[6], uint64_t now_ns) noexcept {
+    const uint16_t i = find(family, addr);
+    if (i == kNone || entries_[i].is_static) return false;
+    set_mac(i, mac, now_ns);
+    return true;
+  }
+  void set_static(uint16_t idx) noexcept { entries_[idx].is_static = 1; }
+  void expire(uint16_t idx) noexcept { __atomic_store_n(&entries_[idx].resolved, 0, __ATOMIC_RELEASE); }
+  Neighbour& at(uint16_t idx) noexcept { return entries_[idx]; }
   const Neighbour& at(uint16_t idx) const noexcept { return entries_[idx]; }
-  uint16_t size() const noexcept { return n_; }
+  uint16_t size() const noexcept { return __atomic_load_n(&n_, __ATOMIC_ACQUIRE); }
 
  private:
   Neighbour entries_[kCapacity]{};

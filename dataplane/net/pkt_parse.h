@@ -19,6 +19,7 @@ struct ParsedPkt {
   uint16_t payload_off; // offset of the UDP payload
   uint16_t payload_len; // UDP payload bytes
   uint16_t l2_len_trailer; // frame bytes after the IP datagram (Ethernet padding)
+  uint8_t ip_proto;        // IP protocol / IPv6 next header (also set for NotUdp)
 };
 
 constexpr uint16_t kEtherTypeIpv4 = 0x0800;
@@ -54,12 +55,14 @@ inline uint16_t rd16(const uint8_t* p) noexcept { return uint16_t(p[0] << 8 | p[
     if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl || off + tot > len) [[unlikely]]
       return ParseStatus::BadL3;
     if ((rd16(ip + 6) & 0x3fffu) != 0) [[unlikely]] return ParseStatus::BadL3;  // fragment
-    if (ip[9] != kIpProtoUdp) return ParseStatus::NotUdp;
     out->key.family = 4;
     out->key.pad = 0;
     std::memcpy(out->key.addr, ip + 16, 4);
     std::memset(out->key.addr + 4, 0, 12);
     std::memcpy(out->src_addr, ip + 12, 4);
+    out->l3_off = static_cast<uint16_t>(off);
+    out->ip_proto = ip[9];
+    if (ip[9] != kIpProtoUdp) return ParseStatus::NotUdp;
     l4 = off + ihl;
     ip_end = off + tot;
   } else if (et == kEtherTypeIpv6) {
@@ -67,11 +70,13 @@ inline uint16_t rd16(const uint8_t* p) noexcept { return uint16_t(p[0] << 8 | p[
     const uint8_t* ip = p + off;
     const uint32_t plen = rd16(ip + 4);
     if ((ip[0] >> 4) != 6 || off + 40 + plen > len) [[unlikely]] return ParseStatus::BadL3;
-    if (ip[6] != kIpProtoUdp) return ParseStatus::NotUdp;
     out->key.family = 6;
     out->key.pad = 0;
     std::memcpy(out->key.addr, ip + 24, 16);
     std::memcpy(out->src_addr, ip + 8, 16);
+    out->l3_off = static_cast<uint16_t>(off);
+    out->ip_proto = ip[6];
+    if (ip[6] != kIpProtoUdp) return ParseStatus::NotUdp;
     l4 = off + 40;
     ip_end = off + 40 + plen;
   } else {

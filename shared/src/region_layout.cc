@@ -153,8 +153,10 @@ bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::str
     return fail(why, "header ring capacities are not powers of two");
   if (h.port_bitmap_words_per_addr != (uint64_t{h.port_max} - h.port_min + 64) / 64)
     return fail(why, "header port bitmap size does not match the port range");
-  // Every table must lie inside the mapping (overflow-safe: off <= size, len <= size - off).
-  auto inside = [&](uint64_t off, uint64_t len) { return off <= mapped_size && len <= mapped_size - off; };
+  // Every table must lie after the header and inside the mapping (overflow-safe).
+  auto inside = [&](uint64_t off, uint64_t len) {
+    return off >= sizeof(rtpgate_shm_header) && off <= mapped_size && len <= mapped_size - off;
+  };
   const uint64_t cmd_len = SpscRing<rtpgate_shm_cmd>::bytes_for(h.cmd_ring_capacity);
   const uint64_t cpl_len = SpscRing<rtpgate_shm_cpl>::bytes_for(h.cpl_ring_capacity);
   const uint64_t evt_len = SpscRing<rtpgate_shm_cpl>::bytes_for(h.evt_ring_capacity);

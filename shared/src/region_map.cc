@@ -139,6 +139,23 @@ Result<Region> Region::attach(const std::string& name, std::string* why) {
     fail(why, "cannot attach to " + name + ": " + detail);
     return Errc::LayoutMismatch;
   }
+  // The rings use the capacity in their own headers: it must agree with the region's.
+  const auto* h = r.hdr();
+  auto ring_ok = [&](uint64_t off, uint32_t cap, uint32_t elem) {
+    const auto* rh = r.at<rtpgate_shm_ring_hdr>(off);
+    return rh->capacity == cap && rh->elem_size == elem;
+  };
+  bool rings = ring_ok(h->off_cmd_ring, h->cmd_ring_capacity, sizeof(rtpgate_shm_cmd)) &&
+               ring_ok(h->off_cpl_ring, h->cpl_ring_capacity, sizeof(rtpgate_shm_cpl)) &&
+               ring_ok(h->off_evt_ring, h->evt_ring_capacity, sizeof(rtpgate_shm_cpl));
+  for (uint32_t i = 0; rings && i < h->n_pkt_rings_to_ctl; i++)
+    rings = ring_ok(h->off_pkt_rings_to_ctl[i], h->pkt_ring_capacity, sizeof(rtpgate_shm_pkt_slot));
+  for (uint32_t i = 0; rings && i < h->n_pkt_rings_to_dp; i++)
+    rings = ring_ok(h->off_pkt_rings_to_dp[i], h->pkt_ring_capacity, sizeof(rtpgate_shm_pkt_slot));
+  if (!rings) {
+    fail(why, "cannot attach to " + name + ": a ring header disagrees with the region header");
+    return Errc::LayoutMismatch;
+  }
   return r;
 }
 

@@ -30,7 +30,7 @@ done
 
 # raw NAME PORT COUNTER HEX: send one UDP payload twice from A to relay port PORT, then
 # check that exactly these two were counted under the lcore counter COUNTER.
-declare -A EXP=([drop_bad_rtp]=0 [drop_bad_rtcp]=0 [drop_no_flow]=0)
+declare -A EXP=([drop_bad_rtp]=0 [drop_bad_rtcp]=0 [drop_exc_no_tap]=0)
 raw() {
     local name=$1 port=$2 ctr=$3 hex=$4
     it_peer "$TOPO_NS_A" send --bind "$A:30000" --to "$RA:$port" --count 2 --pps 200 --raw-hex "$hex" > /dev/null
@@ -52,18 +52,18 @@ raw "RTCP version 1"               20001 drop_bad_rtcp "41c90001a0a0a0a000000000
 raw "RTCP non-RTCP packet type"    20001 drop_bad_rtcp "81000001a0a0a0a000000000"
 raw "RTCP too short (4 bytes)"     20001 drop_bad_rtcp "81c90000"
 N_BAD_RTCP=${EXP[drop_bad_rtcp]}
-it_check "valid RTP to unknown relay ports (no flow)"
+it_check "valid RTP to unknown relay ports (no flow: exception path, and this lab has no tap=)"
 it_peer "$TOPO_NS_A" send --bind "$A:30000" --to "$RA:20500" --count 3 --pps 200 > /dev/null
 it_peer "$TOPO_NS_A" send --bind "$A:30000" --to "$RA:20002" --count 2 --pps 200 > /dev/null
 N_NO_FLOW=5
 
-it_check "counters: lcore drop_bad_rtp=$N_BAD_RTP drop_bad_rtcp=$N_BAD_RTCP drop_no_flow=$N_NO_FLOW"
-it_expect_eq "$(it_wait_stat drop_no_flow "$N_NO_FLOW")" "$N_NO_FLOW" "lcore drop_no_flow"
+it_check "counters: lcore drop_bad_rtp=$N_BAD_RTP drop_bad_rtcp=$N_BAD_RTCP drop_exc_no_tap=$N_NO_FLOW"
+it_expect_eq "$(it_wait_stat drop_exc_no_tap "$N_NO_FLOW")" "$N_NO_FLOW" "lcore drop_exc_no_tap"
 it_stats_json "$IT_T/s1.json"
 it_expect_eq "$(it_py "$IT_T/s1.json" 'j["total"]["drop_bad_rtp"]')" "$N_BAD_RTP" "lcore drop_bad_rtp"
 it_expect_eq "$(it_py "$IT_T/s1.json" 'j["total"]["drop_bad_rtcp"]')" "$N_BAD_RTCP" "lcore drop_bad_rtcp"
 it_expect_eq "$(it_py "$IT_T/s1.json" 'j["total"]["fwd_rtp"] + j["total"]["fwd_rtcp"]')" 0 "nothing forwarded"
-it_expect_drops_zero "$IT_T/s1.json" drop_bad_rtp drop_bad_rtcp drop_no_flow
+it_expect_drops_zero "$IT_T/s1.json" drop_bad_rtp drop_bad_rtcp drop_exc_no_tap
 it_expect_eq "$(it_wait_flow "$F" drop_bad_rtp "$N_BAD_RTP")" "$N_BAD_RTP" "flow $F drop_bad_rtp"
 it_expect_eq "$(it_wait_flow "$R" drop_bad_rtp "$N_BAD_RTCP")" "$N_BAD_RTCP" "flow $R drop_bad_rtp (malformed RTCP)"
 it_flows_json "$IT_T/f1.json"

@@ -81,13 +81,13 @@ void show_stats(const shm::Region& r, bool json) {
   bool first = true;
   for (uint32_t i = 0; i < h.n_lcore_stats; i++) {
     const auto& s = r.lcore_stats(i);
-    if (s.role != 1 && s.role != 2) continue;
-    const char* role = s.role == 1 ? "worker" : "housekeeping";
+    if (s.role < 1 || s.role > 3) continue;
+    const char* role = s.role == 1 ? "worker" : s.role == 2 ? "housekeeping" : "exception";
     if (json)
       std::printf("%s{\"lcore\":%d,\"role\":\"%s\",\"loops\":%lu", first ? "" : ",",
                   s.role == 1 ? int(s.lcore_id) : -1, role, (unsigned long)s.loops);
     else if (s.role == 1) std::printf("lcore %u (loops %lu)\n", s.lcore_id, (unsigned long)s.loops);
-    else std::printf("housekeeping (sweeps %lu)\n", (unsigned long)s.loops);
+    else std::printf("%s (loops %lu)\n", role, (unsigned long)s.loops);
     first = false;
     for (int c = 0; c < RTPGATE_CTR_COUNT; c++) {
       total[c] += s.ctr[c];

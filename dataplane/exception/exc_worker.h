@@ -1,0 +1,25 @@
+// Worker-side slow path for packets that are not media of an installed flow: ARP and
+// IPv6 neighbour discovery answered in place, next-hop MACs learnt, everything else for
+// a media address handed (rate-limited) to the exception thread for the kernel's TAP.
+// Runs on worker lcores; no syscalls, no allocation beyond mbufs, every mbuf consumed.
+#pragma once
+#include <rte_mbuf.h>
+
+#include "lcore/lcore_ctx.h"
+#include "net/pkt_parse.h"
+
+namespace rtpgate::dp {
+
+// A packet that did not parse as UDP or missed the flow table. Consumes m.
+void handle_unmatched(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, ParseStatus st, const ParsedPkt& pp,
+                      uint64_t now_tsc) noexcept;
+
+// A forwarded packet whose next hop is not resolved yet: queue it for the exception
+// thread (it sends it once ARP/ND answers) or drop it. Consumes m.
+void hold_for_neighbour(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, uint16_t out_port, uint16_t nbr_idx) noexcept;
+
+// Worker 0: sends frames the exception thread queued (kernel output, probes, released
+// held packets). Returns how many.
+uint32_t drain_kernel_tx(DpContext& dp, LcoreCtx& lc, uint32_t budget) noexcept;
+
+}  // namespace rtpgate::dp

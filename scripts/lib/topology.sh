@@ -64,8 +64,10 @@ _topo_no_offload() {   # [ip netns exec NS] ethtool -K DEV ...
 }
 
 # _topo_peer_up PREFIX SIDE(a|b) INDEX(0|1) PEER_IP RELAY_IP
+# With TOPO_DYNAMIC=1 the peer gets no static neighbour entry (it resolves the relay by
+# ARP/ND, answered by the data plane) and IPv6 too: fd77:<idx+1>::2/64, relay ::1.
 _topo_peer_up() {
-    local p=$1 side=$2 idx=$3 peer_ip=$4 relay_ip=$5
+    local p=$1 side=$2 idx=$3 peer_ip=$4 relay_ip=$5 dynamic=${TOPO_DYNAMIC:-0}
     local ns="${p}${side}" dp="${p}-dp${idx}"
     local dp_mac
 
@@ -73,19 +75,31 @@ _topo_peer_up() {
     _topo_run "veth $dp<->$ns/eth0" ip link add "$dp" type veth peer name eth0 netns "$ns" || return 1
 
     # DPDK side: no IP, no ARP, no IPv6 chatter, promiscuous, checksums computed in software.
+    # The root namespace's kernel still sees every frame of this veth: strict reverse-path
+    # filtering keeps it from answering IPv4 for the media addresses itself (they live on
+    # the data plane's TAP, so the reverse path never points at this veth).
     sysctl -qw "net.ipv6.conf.${dp}.disable_ipv6=1" >/dev/null 2>&1 || true
+    sysctl -qw "net.ipv4.conf.${dp}.rp_filter=1" >/dev/null 2>&1 || true
     _topo_run "configure $dp" ip link set dev "$dp" mtu 1500 arp off promisc on up || return 1
     _topo_no_offload ethtool -K "$dp"
     dp_mac=$(<"/sys/class/net/${dp}/address") || return 1
 
     # Peer side.
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null 2>&1 || true
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1 || true
+    local v6off=1
+    (( dynamic )) && v6off=0
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=$v6off >/dev/null 2>&1 || true
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=$v6off >/dev/null 2>&1 || true
     _topo_run "lo up in $ns" ip -n "$ns" link set dev lo up || return 1
     _topo_run "eth0 up in $ns" ip -n "$ns" link set dev eth0 mtu 1500 up || return 1
     _topo_run "addr in $ns" ip -n "$ns" addr add "${peer_ip}/24" dev eth0 || return 1
     _topo_no_offload ip netns exec "$ns" ethtool -K eth0
-    _topo_run "neigh in $ns" ip -n "$ns" neigh replace "$relay_ip" lladdr "$dp_mac" dev eth0 nud permanent || return 1
+    if (( dynamic )); then
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0 >/dev/null 2>&1 || true
+        _topo_run "addr6 in $ns" ip -n "$ns" addr add "fd77:$(( idx + 1 ))::2/64" dev eth0 nodad || return 1
+        _topo_run "route6 in $ns" ip -n "$ns" -6 route replace default via "fd77:$(( idx + 1 ))::1" dev eth0 || return 1
+    else
+        _topo_run "neigh in $ns" ip -n "$ns" neigh replace "$relay_ip" lladdr "$dp_mac" dev eth0 nud permanent || return 1
+    fi
     _topo_run "route in $ns" ip -n "$ns" route replace default via "$relay_ip" dev eth0 || return 1
 }
 
@@ -116,6 +130,7 @@ topo_up() {
     export TOPO_DP0="${p}-dp0" TOPO_DP1="${p}-dp1"
     export TOPO_A_IP=10.77.1.2 TOPO_B_IP=10.77.2.2
     export TOPO_RELAY_A=10.77.1.1 TOPO_RELAY_B=10.77.2.1
+    export TOPO_A_IP6=fd77:1::2 TOPO_B_IP6=fd77:2::2 TOPO_RELAY_A6=fd77:1::1 TOPO_RELAY_B6=fd77:2::1
     TOPO_DP0_MAC=$(<"/sys/class/net/${TOPO_DP0}/address")
     TOPO_DP1_MAC=$(<"/sys/class/net/${TOPO_DP1}/address")
     TOPO_A_MAC=$(ip netns exec "$TOPO_NS_A" cat /sys/class/net/eth0/address)

@@ -93,8 +93,15 @@ for (( i = 0; i < 60; i++ )); do
 done
 it_expect_true "$(it_py <(ctl --json stats) 'j["total"]["nbr_expired"] >= 1')" "unanswered entry expired"
 held0=$(it_stat_val nbr_held)
+it_peer_bg recv_again "$TOPO_NS_B" "$IT_T/recv_again.json" recv --bind "$B:40000" --count 100 --timeout-ms 3000 \
+    --duration-ms 30000 --ready-file "$IT_T/recv_again.ready"
+RP=$RG_LAST_PID
+it_wait_file "$IT_T/recv_again.ready"
+it_peer_bg send_again "$TOPO_NS_A" "$IT_T/send_again.json" send --bind "$A:30000" --to "$RA:20000" --count 100 --pps 200
+sleep 0.2   # the first packets find the next hop unresolved and wait
 ip -n "$TOPO_NS_B" link set dev eth0 arp on
-stream v4again "$A:30000" "$RA:20000" "$B:40000" 100 200
+it_wait_pid "$RP" 10 || true
+it_expect_eq "$(it_json_get "$IT_T/recv_again.json" valid)/$(it_json_get "$IT_T/recv_again.json" missing)" "100/0" "after re-resolution: 100 packets, none missing"
 it_expect_true "$(it_py <(ctl --json stats) "j['total']['nbr_held'] > $held0 and j['total']['nbr_released'] >= 1 and j['total']['drop_hold_timeout'] == 0")" "packets held while resolving, then released"
 
 it_check "a flood of unknown UDP to the exception path is rate-limited; media unharmed"

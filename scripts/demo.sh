@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job (until the Janus plugin lands): a live demo of rtpgate-dataplane relaying
 # RTP between two emulated SIP peers on a lab topology this script builds itself
-# (network namespaces + veth pairs, the data plane on net_af_packet, pinned to one core
-# in adaptive idle mode), then printing what happened. Cleans up after itself.
+# (network namespaces + veth pairs, the data plane on net_af_packet owning the media
+# addresses, with its kernel exception path on TAP interfaces; pinned to one core in
+# adaptive idle mode), then printing what happened. Cleans up after itself.
 # usage: scripts/demo.sh [--seconds N]     (root; build first with scripts/setup.sh)
 set -euo pipefail
 
@@ -29,19 +30,17 @@ peer=$build/tests/tools/rtpgate-rtp-peer
 say() { printf '\n== %s\n' "$*"; }
 
 say "topology: peer A (ns rgda) <-> [rtpgate-dataplane] <-> peer B (ns rgdb)"
-topo_up rgd
+TOPO_DYNAMIC=1 topo_up rgd   # no static neighbours: ARP/ND against the data plane
 cat > "$work/dataplane.conf" <<CONF
 shm_name = /rtpgate-demo
-port = 0 addr=$TOPO_RELAY_A/24
-port = 1 addr=$TOPO_RELAY_B/24
+port = 0 addr=$TOPO_RELAY_A/24 addr=$TOPO_RELAY_A6/64 tap=rgd-tap0
+port = 1 addr=$TOPO_RELAY_B/24 addr=$TOPO_RELAY_B6/64 tap=rgd-tap1
 port_min = 20000
 port_max = 20999
 flow_capacity = 4096
 mbufs = 4095
 idle_mode = adaptive
 publish_interval_ms = 100
-neighbour = $TOPO_A_IP $TOPO_A_MAC
-neighbour = $TOPO_B_IP $TOPO_B_MAC
 CONF
 core=$(( $(nproc) - 1 ))
 say "data plane: pinned to CPU $core, adaptive idle, net_af_packet on $TOPO_DP0 and $TOPO_DP1"
@@ -50,6 +49,11 @@ rg_start_bg dataplane taskset -c "$core" "$build/dataplane/rtpgate-dataplane" -l
   --vdev="net_af_packet0,iface=$TOPO_DP0" --vdev="net_af_packet1,iface=$TOPO_DP1" -- --config "$work/dataplane.conf"
 ctl wait-ready --seconds 15
 ctl info
+
+say "the data plane owns the port: peers resolve it by ARP/NDP and the kernel answers pings via TAP"
+ip netns exec "$TOPO_NS_A" ping -c 2 -i 0.2 -W 2 "$TOPO_RELAY_A" | grep -E 'bytes from|packet loss'
+ip netns exec "$TOPO_NS_B" ping -6 -c 2 -i 0.2 -W 2 "$TOPO_RELAY_B6" | grep -E 'bytes from|packet loss'
+ip -n "$TOPO_NS_A" neigh show "$TOPO_RELAY_A"
 
 say "programming the call: A=$TOPO_A_IP:30000 <-> relay $TOPO_RELAY_A:20000 | $TOPO_RELAY_B:20002 <-> B=$TOPO_B_IP:40000"
 a2b=$(ctl add --local "$TOPO_RELAY_A:20000" --from "$TOPO_RELAY_B:20002" --to "$TOPO_B_IP:40000" --expect "$TOPO_A_IP" --rewrite)

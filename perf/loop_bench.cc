@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -190,7 +191,7 @@ void control_main(dp::Runtime& rt, const Args& a, Injector& inj, const cpu_set_t
       // Windows of 0.5 s besides the whole interval: the median is robust against other
       // processes briefly taking the worker's CPU (shared machines).
       Snapshot prev = rep->t0;
-      const auto n_win = static_cast<uint32_t>(a.seconds / 0.5 + 0.5);
+      const uint32_t n_win = std::max(1u, static_cast<uint32_t>(a.seconds / 0.5 + 0.5));
       for (uint32_t w = 0; w < n_win && !g_abort.load(); w++) {
         sleep_s(a.seconds / n_win);
         const Snapshot cur = snapshot(st);

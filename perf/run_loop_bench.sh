@@ -53,11 +53,11 @@ fi
 # CPUs: the worker (and testpmd's forwarding core) on the last allowed CPU; EAL control
 # threads, the benchmark's control thread and testpmd's main lcore on the first.
 cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
-WORKER_CPU=$(tr ',-' '\n\n' <<<"$cpus" | tail -1)
-CTL_CPU=$(tr ',-' '\n\n' <<<"$cpus" | head -1)
+WORKER_CPU=$(tr ',-' '\n' <<<"$cpus" | tail -1)
+CTL_CPU=$(tr ',-' '\n' <<<"$cpus" | head -1)
 
 TMP=$(mktemp -d /tmp/rtpgate-loop.XXXXXX)
-# shellcheck source=../scripts/lib/topology.sh
+# shellcheck source-path=SCRIPTDIR/.. source=scripts/lib/topology.sh
 source "$REPO/scripts/lib/topology.sh"
 cleanup() { hugepages_down; rm -rf "$TMP"; }
 trap cleanup EXIT
@@ -139,7 +139,10 @@ if (( RUN_HUGE )); then
         run_bench rtpgate-1k-huge "${HUGE[@]}" -- --flows 1000 --seconds "$SECONDS_PER_RUN" \
             >>"$TMP/rtpgate.jsonl" || true
         if (( RUN_TESTPMD )) && [[ "$WORKER_CPU" != "$CTL_CPU" ]] && command -v dpdk-testpmd >/dev/null; then
-            run_testpmd "testpmd-5tswap-huge" 5tswap --in-memory --huge-dir "$RG_HUGE_DIR" -m 512 >>"$TMP/testpmd.jsonl"
+            for mode in 5tswap macswap; do
+                run_testpmd "testpmd-$mode-huge" "$mode" --in-memory --huge-dir "$RG_HUGE_DIR" -m 512 \
+                    >>"$TMP/testpmd.jsonl"
+            done
         fi
         hugepages_down
     else
@@ -173,14 +176,16 @@ for t in tp:
                  pct(t.get("mpps"), base("5tswap", huge)), pct(t.get("mpps"), base("macswap", huge)), cyc, "–", "–"))
 for r in rg:
     huge = r["hugepages"]
-    drops = sum(r["drops_whole_run"].values())
+    drops = sum(r["drops"].values())
+    other = sum(r["drops_whole_run"].values()) - drops
     core = r.get("core_cycles_per_pkt")
     mpps = r["mpps_median"]
     rows.append((r["label"], "2 MB pages" if huge else "no-huge", f"{r['flows']:,}", mpps,
                  pct(mpps, base("5tswap", huge)), pct(mpps, base("macswap", huge)),
                  f"{r['tsc_hz'] / (mpps * 1e6):.1f}" if mpps else "–", f"{core:.1f}" if core else "n/a",
-                 f"{drops}{'' if r['ok'] else ' (NOT OK: ' + (r['error'] or 'see JSON') + ')'}"))
-print("| run | memory | flows | Mpps | vs 5tswap | vs macswap | TSC cycles/pkt | core cycles/pkt | drops |")
+                 f"{drops}{f' ({other} outside)' if other else ''}"
+                 f"{'' if r['ok'] else ' (NOT OK: ' + (r['error'] or 'see JSON') + ')'}"))
+print("| run | memory | flows | Mpps | vs 5tswap | vs macswap | TSC cycles/pkt | core cycles/pkt | drops in interval |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for row in rows:
     name, mem, flows, mpps, p5, pm, cyc, core, drops = row

@@ -97,7 +97,6 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   dp_->qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rtpgate_qsbr", qsz, RTE_CACHE_LINE_SIZE));
   if (dp_->qsbr == nullptr || rte_rcu_qsbr_init(dp_->qsbr, RTE_MAX_LCORE) != 0)
     return *why = "cannot initialise QSBR", false;
-  if (!dp_->table.init(cfg.flow_capacity, static_cast<int>(rte_socket_id()), dp_->qsbr, why)) return false;
   for (const auto& n : cfg.neighbours) {
     const uint16_t idx = dp_->nbrs.find_or_add(n.addr, port_towards(cfg, n.addr));
     dp_->nbrs.set_mac(idx, n.mac, shm::monotonic_ns());
@@ -113,6 +112,8 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   if (!setup_ports(*dp_, static_cast<uint16_t>(rte_lcore_count()), pool_, &plan, why)) return false;
   n_workers_ = std::min<uint32_t>({rte_lcore_count(), plan.n_queues, kMaxWorkers});
   if (!init_region(why)) return false;
+  if (!dp_->table.init(cfg.flow_capacity, *dp_->region.hdr(), static_cast<int>(rte_socket_id()), dp_->qsbr, why))
+    return false;
   if (!init_exception_path(why)) return false;
   cmds_ = std::make_unique<CommandApplier>(*dp_);
   if (!init_workers(plan, why)) return false;

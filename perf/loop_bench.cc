@@ -242,7 +242,6 @@ int run(int argc, char** argv) {
                                            rte_lcore_count());
   RunReport rep;
   rep.args_flows = a.fc.n_flows;
-  rep.hash_bytes = probe_hash_bytes(a.fc.n_flows);
   const uint32_t ring_cap = loop_ring_capacity(port);
   rep.inflight_requested = a.inflight;
   if (ring_cap != 0 && a.inflight > ring_cap) a.inflight = ring_cap;  // more would overflow the loop
@@ -254,7 +253,9 @@ int run(int argc, char** argv) {
     std::string why;
     const uint64_t heap0 = heap_alloc_bytes();
     dp::Config cfg = make_config(a, port);
-    if (!dp::validate_config(cfg, &why) || !rt.init(cfg, &why)) {
+    const bool started = dp::validate_config(cfg, &why) && rt.init(cfg, &why);
+    if (started) rep.lookup_bytes = rt.dp().table.map_bytes();
+    if (!started) {
       std::fprintf(stderr, "rtpgate-loop-bench: %s\n", why.c_str());
       return 1;
     }

@@ -3,8 +3,6 @@
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
@@ -106,32 +104,6 @@ uint64_t heap_alloc_bytes() noexcept {
   return st.heap_allocsz_bytes;
 }
 
-uint64_t probe_hash_bytes(uint32_t n) noexcept {
-  const size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
-  auto* q = static_cast<rte_rcu_qsbr*>(rte_zmalloc("loopbench_qsbr", qsz, RTE_CACHE_LINE_SIZE));
-  if (q == nullptr || rte_rcu_qsbr_init(q, RTE_MAX_LCORE) != 0) return rte_free(q), 0;
-  const uint64_t before = heap_alloc_bytes();
-  rte_hash_parameters hp{};
-  hp.name = "loopbench_probe";
-  hp.entries = n < 8 ? 8 : n;
-  hp.key_len = sizeof(dp::FlowKey);
-  hp.hash_func = rte_hash_crc;
-  hp.socket_id = static_cast<int>(rte_socket_id());
-  hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-  rte_hash* h = rte_hash_create(&hp);
-  uint64_t bytes = 0;
-  if (h != nullptr) {
-    rte_hash_rcu_config rc{};
-    rc.v = q;
-    rc.mode = RTE_HASH_QSBR_MODE_DQ;
-    rte_hash_rcu_qsbr_add(h, &rc);
-    bytes = heap_alloc_bytes() - before;
-    rte_hash_free(h);
-  }
-  rte_free(q);
-  return bytes;
-}
-
 bool print_report(const std::string& label, const FlowCycle& fc, double seconds, double warmup_s,
                   uint32_t pkt_size, uint32_t burst, const RunReport& r) {
   const double hz = double(r.tsc_hz);
@@ -174,10 +146,10 @@ bool print_report(const std::string& label, const FlowCycle& fc, double seconds,
       .u64("flow_action_bytes", sizeof(dp::FlowAction))
       .u64("flow_dyn_bytes", sizeof(dp::FlowDyn))
       .u64("flow_key_bytes", sizeof(dp::FlowKey))
-      .u64("hash_bytes", r.hash_bytes)
-      .num("hash_bytes_per_flow", double(r.hash_bytes) / n, "%.1f")
-      .u64("private_bytes", private_arrays + r.hash_bytes)
-      .num("private_bytes_per_flow", double(private_arrays + r.hash_bytes) / n, "%.1f")
+      .u64("lookup_bytes", r.lookup_bytes)
+      .num("lookup_bytes_per_flow", double(r.lookup_bytes) / n, "%.1f")
+      .u64("private_bytes", private_arrays + r.lookup_bytes)
+      .num("private_bytes_per_flow", double(private_arrays + r.lookup_bytes) / n, "%.1f")
       .u64("dp_heap_bytes", r.dp_heap_bytes);
 
   // Every injected frame back intact proves none of them was dropped at any time; drops

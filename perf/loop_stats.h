@@ -35,14 +35,11 @@ struct RunReport {
   uint64_t mbufs_lost = 0;
   bool pmu_ok = false;  // core_cycles/instructions valid (worker thread, measured interval)
   uint64_t core_cycles = 0, instructions = 0;
-  uint64_t region_bytes = 0, hash_bytes = 0, dp_heap_bytes = 0;
+  uint64_t region_bytes = 0, lookup_bytes = 0, dp_heap_bytes = 0;
   std::string error;
 };
 
 uint64_t heap_alloc_bytes() noexcept;
-// Bytes an rte_hash (plus its QSBR defer queue) takes with the flow table's parameters
-// for `n` flows, measured on the malloc heap (the parameters mirror flow/flow_table.cc).
-uint64_t probe_hash_bytes(uint32_t n) noexcept;
 
 // Prints the JSON line on stdout and a short summary on stderr. Returns true when the run
 // forwarded packets with no drop, every frame came back intact and no mbuf was lost.

@@ -197,7 +197,7 @@ for r in rg:
     print(f"- {r['label']}: installs {r['installed']:,} in {r['install_s']:.2f} s; region {m['region_bytes'] / 2**20:.1f} MiB "
           f"({m['region_bytes_per_flow']:.0f} B/flow, slot {m['shm_flow_slot_bytes']} B); private {m['private_bytes'] / 2**20:.1f} MiB "
           f"({m['private_bytes_per_flow']:.0f} B/flow: action {m['flow_action_bytes']} + dyn {m['flow_dyn_bytes']} + key "
-          f"{m['flow_key_bytes']} + hash {m['hash_bytes_per_flow']:.0f} + free list/bitmaps); frames back intact: "
+          f"{m['flow_key_bytes']} + direct lookup map {m['lookup_bytes_per_flow']:.0f} + free list/bitmaps); frames back intact: "
           f"{r['verify']['recovered']}/{r['inflight']}")
 goals = {}
 for label, flows, goal in (("rtpgate-1k", 1000, 0.50), ("rtpgate-1M-huge", None, 0.35)):

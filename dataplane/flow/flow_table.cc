@@ -1,11 +1,7 @@
 // Private flow table (see header). Runs on the command lcore (writer) and workers (readers).
 #include "flow/flow_table.h"
 
-#include <rte_errno.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
-
-#include <cstring>
 
 namespace rtpgate::dp {
 namespace {
@@ -15,10 +11,12 @@ T* zalloc(const char* name, uint64_t n, int socket) {
   return static_cast<T*>(rte_zmalloc_socket(name, n * sizeof(T), alignof(T) < 64 ? 64 : alignof(T), socket));
 }
 
+uint64_t make_entry(uint32_t flow_id, uint32_t action) { return (uint64_t{flow_id} + 1) << 32 | action; }
+
 }  // namespace
 
 FlowTable::~FlowTable() {
-  if (hash_ != nullptr) rte_hash_free(hash_);
+  rte_free(port_map_);
   rte_free(actions_);
   rte_free(dyn_);
   rte_free(keys_);
@@ -26,39 +24,30 @@ FlowTable::~FlowTable() {
   rte_free(installed_bm_);
 }
 
-bool FlowTable::init(uint32_t capacity, int socket_id, rte_rcu_qsbr* qsbr, std::string* why) {
+bool FlowTable::init(uint32_t capacity, const rtpgate_shm_header& h, int socket_id, rte_rcu_qsbr* qsbr,
+                     std::string* why) {
   capacity_ = capacity;
   qsbr_ = qsbr;
-  rte_hash_parameters hp{};
-  hp.name = "rtpgate_flows";
-  hp.entries = capacity < 8 ? 8 : capacity;
-  hp.key_len = sizeof(FlowKey);
-  hp.hash_func = rte_hash_crc;
-  hp.socket_id = socket_id;
-  hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-  hash_ = rte_hash_create(&hp);
-  if (hash_ == nullptr) {
-    *why = "rte_hash_create for " + std::to_string(capacity) + " flows failed: " + rte_strerror(rte_errno) +
-           " (not enough hugepage memory? try fewer flows or more hugepages)";
-    return false;
+  n_addrs_ = h.n_addrs;
+  port_min_ = h.port_min;
+  n_ports_ = uint32_t{h.port_max} - h.port_min + 1;
+  for (uint32_t i = 0; i < n_addrs_; i++) {
+    addrs_[i] = make_key(h.addrs[i], 0);
+    uint32_t s = addr_hash(addrs_[i].family, addrs_[i].addr);
+    while (addr_slot_[s] != 0) s = (s + 1) % kAddrSlots;
+    addr_slot_[s] = static_cast<uint8_t>(i + 1);
   }
-  if (qsbr_ != nullptr) {
-    rte_hash_rcu_config rc{};
-    rc.v = qsbr_;
-    rc.mode = RTE_HASH_QSBR_MODE_DQ;
-    if (rte_hash_rcu_qsbr_add(hash_, &rc) != 0) {
-      *why = std::string("rte_hash_rcu_qsbr_add failed: ") + rte_strerror(rte_errno);
-      return false;
-    }
-  }
+  port_map_ = zalloc<uint64_t>("rtpgate_port_map", uint64_t{n_addrs_} * n_ports_, socket_id);
   const uint64_t n_actions = uint64_t{capacity} + kActionSlack;
   actions_ = zalloc<FlowAction>("rtpgate_actions", n_actions, socket_id);
   dyn_ = zalloc<FlowDyn>("rtpgate_dyn", capacity, socket_id);
   keys_ = zalloc<FlowKey>("rtpgate_keys", capacity, socket_id);
   free_actions_ = zalloc<uint32_t>("rtpgate_free_actions", n_actions, socket_id);
   installed_bm_ = zalloc<uint64_t>("rtpgate_installed", (capacity + 63) / 64, socket_id);
-  if (!actions_ || !dyn_ || !keys_ || !free_actions_ || !installed_bm_) {
-    *why = "cannot allocate private flow state for " + std::to_string(capacity) + " flows";
+  if (!port_map_ || !actions_ || !dyn_ || !keys_ || !free_actions_ || !installed_bm_) {
+    *why = "cannot allocate private flow state for " + std::to_string(capacity) + " flows and " +
+           std::to_string(n_addrs_) + " x " + std::to_string(n_ports_) +
+           " relay ports (not enough hugepage memory? give EAL more with -m or fewer flows)";
     return false;
   }
   for (uint32_t i = 0; i < capacity; i++) dyn_[i].action_idx = kNoFlow;
@@ -79,23 +68,19 @@ void FlowTable::retire_action(uint32_t action_idx) noexcept {
 Errc FlowTable::install(uint32_t flow_id, const FlowKey& key, const FlowAction& a, uint64_t now_tsc) noexcept {
   if (flow_id >= capacity_) return Errc::BadParam;
   if (dyn_[flow_id].action_idx != kNoFlow) return Errc::FlowExists;
-  if (rte_hash_lookup(hash_, &key) >= 0) return Errc::FlowExists;
+  uint64_t* slot = map_slot(key);
+  if (slot == nullptr) return Errc::BadParam;  // not a media address / outside the port range
+  if (*slot != 0) return Errc::FlowExists;
   const uint32_t idx = alloc_action();
   if (idx == kNoFlow) return Errc::TableFull;
   actions_[idx] = a;
   FlowDyn& d = dyn_[flow_id];
   std::memset(&d, 0, sizeof(d));
   d.installed_tsc = now_tsc;
-  d.action_idx = kNoFlow;
   keys_[flow_id] = key;
-  // Publish: action contents first, then the id's action index, then the key.
+  // Publish: action contents and dynamic state first, then the id's action, then the key.
   __atomic_store_n(&d.action_idx, idx, __ATOMIC_RELEASE);
-  const int rc = rte_hash_add_key_data(hash_, &key, reinterpret_cast<void*>(uintptr_t{idx}));
-  if (rc != 0) {
-    __atomic_store_n(&d.action_idx, kNoFlow, __ATOMIC_RELEASE);
-    retire_action(idx);
-    return rc == -ENOSPC ? Errc::TableFull : Errc::BadParam;
-  }
+  __atomic_store_n(slot, make_entry(flow_id, idx), __ATOMIC_RELEASE);
   installed_bm_[flow_id / 64] |= uint64_t{1} << (flow_id % 64);
   n_installed_++;
   return Errc::Ok;
@@ -110,15 +95,14 @@ Errc FlowTable::modify(uint32_t flow_id, const FlowKey& key, const FlowAction& a
   actions_[idx] = a;
   *old_action = dyn_[flow_id].action_idx;
   __atomic_store_n(&dyn_[flow_id].action_idx, idx, __ATOMIC_RELEASE);
-  // Replacing the data of an existing key is atomic for lock-free readers.
-  rte_hash_add_key_data(hash_, &key, reinterpret_cast<void*>(uintptr_t{idx}));
+  __atomic_store_n(map_slot(key), make_entry(flow_id, idx), __ATOMIC_RELEASE);
   dyn_[flow_id].idle_reported = 0;
   return Errc::Ok;
 }
 
 Errc FlowTable::remove(uint32_t flow_id, uint32_t* old_action) noexcept {
   if (flow_id >= capacity_ || dyn_[flow_id].action_idx == kNoFlow) return Errc::NoSuchFlow;
-  rte_hash_del_key(hash_, &keys_[flow_id]);
+  __atomic_store_n(map_slot(keys_[flow_id]), uint64_t{0}, __ATOMIC_RELEASE);
   *old_action = dyn_[flow_id].action_idx;
   __atomic_store_n(&dyn_[flow_id].action_idx, kNoFlow, __ATOMIC_RELEASE);
   installed_bm_[flow_id / 64] &= ~(uint64_t{1} << (flow_id % 64));

@@ -80,14 +80,24 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
   const uint32_t alen = a.alen;
   uint8_t* src = ip + (alen == 4 ? 12 : 8);
   uint8_t* dst = src + alen;
-  old_sum = csum_add_bytes(old_sum, src, 2 * alen);
-  old_sum = csum_add_bytes(old_sum, udp, 4);
-  std::memcpy(src, a.out_src, alen);
-  std::memcpy(dst, d.cur_dst, alen);
+  // Sums are taken from loads done before the stores and from the new values themselves,
+  // never by re-reading what was just written (store-to-load forwarding stalls).
+  uint32_t old_addr, new_addr;
+  if (alen == 4) {
+    old_addr = csum_add_bytes(0, src, 8);
+    new_addr = csum_add_bytes(csum_add_bytes(0, a.out_src, 4), d.cur_dst, 4);
+    std::memcpy(src, a.out_src, 4);
+    std::memcpy(dst, d.cur_dst, 4);
+  } else {
+    old_addr = csum_add_bytes(0, src, 32);
+    new_addr = csum_add_bytes(csum_add_bytes(0, a.out_src, 16), d.cur_dst, 16);
+    std::memcpy(src, a.out_src, 16);
+    std::memcpy(dst, d.cur_dst, 16);
+  }
+  old_sum += old_addr + csum_add_bytes(0, udp, 4);
+  new_sum += new_addr + __builtin_bswap16(a.out_src_port_be) + __builtin_bswap16(d.cur_dst_port_be);
   std::memcpy(udp, &a.out_src_port_be, 2);
   std::memcpy(udp + 2, &d.cur_dst_port_be, 2);
-  new_sum = csum_add_bytes(new_sum, src, 2 * alen);
-  new_sum = csum_add_bytes(new_sum, udp, 4);
   const uint16_t ucsum = uint16_t(udp[6] << 8 | udp[7]);
   if (ucsum != 0 || alen == 16) {
     uint16_t c = csum_adjust(ucsum, old_sum, new_sum);
@@ -96,10 +106,16 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
     udp[7] = uint8_t(c);
   }
   if (alen == 4) {
-    if (a.flags & RTPGATE_FLOW_F_DSCP) ip[1] = uint8_t(a.dscp << 2 | (ip[1] & 3));
+    // Incremental (RFC 1624): addresses, TTL and DSCP are the only changed words.
+    uint32_t old_ip = old_addr + (uint32_t(ip[8]) << 8), new_ip = new_addr + (64u << 8);
+    if (a.flags & RTPGATE_FLOW_F_DSCP) {
+      const uint8_t tos = uint8_t(a.dscp << 2 | (ip[1] & 3));
+      old_ip += ip[1];
+      new_ip += tos;
+      ip[1] = tos;
+    }
     ip[8] = 64;
-    const uint32_t ihl = (ip[0] & 0x0fu) * 4u;
-    const uint16_t c = ipv4_header_csum(ip, ihl);
+    const uint16_t c = csum_adjust(uint16_t(ip[10] << 8 | ip[11]), old_ip, new_ip);
     ip[10] = uint8_t(c >> 8);
     ip[11] = uint8_t(c);
   } else {

@@ -3,7 +3,6 @@
 #include "lcore/worker.h"
 
 #include <rte_cycles.h>
-#include <rte_hash.h>
 #include <rte_prefetch.h>
 
 #include "exception/exc_worker.h"
@@ -96,8 +95,7 @@ namespace {
     d.last_in_ssrc = ssrc;
     if (a->flags & RTPGATE_FLOW_F_REWRITE) {
       old_sum = csum_add_bytes(0, pl + 2, 10);
-      if (rtp_rewrite(d.rw, pl, a->ts_step)) d.c.ssrc_changes++;
-      new_sum = csum_add_bytes(0, pl + 2, 10);
+      if (rtp_rewrite(d.rw, pl, a->ts_step, &new_sum)) d.c.ssrc_changes++;
     }
     lc.ctr[RTPGATE_CTR_fwd_rtp]++;
   } else {
@@ -118,10 +116,11 @@ namespace {
 
 void process_burst(DpContext& dp, LcoreCtx& lc, rte_mbuf** pkts, uint16_t n, uint64_t now_tsc) noexcept {
   ParsedPkt pp[kMaxBurst];
-  const void* keys[kMaxBurst];
   rte_mbuf* ok[kMaxBurst];
+  uint64_t entry[kMaxBurst];
   uint16_t n_ok = 0;
   lc.ctr[RTPGATE_CTR_rx_pkts] += n;
+  // Pass 1: parse and look up the whole burst, prefetching each hit's action and state.
   for (uint16_t i = 0; i < n; i++) {
     if (i + 3 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 3], void*));
     rte_mbuf* m = pkts[i];
@@ -132,19 +131,21 @@ void process_burst(DpContext& dp, LcoreCtx& lc, rte_mbuf** pkts, uint16_t n, uin
       handle_unmatched(dp, lc, m, s, pp[n_ok], now_tsc);
       continue;
     }
-    keys[n_ok] = &pp[n_ok].key;
+    const uint64_t e = dp.table.lookup(pp[n_ok].key);
+    if (e != 0) {
+      rte_prefetch0(&dp.table.actions()[FlowTable::action_of_entry(e)]);
+      rte_prefetch0(&dp.table.dyn(FlowTable::flow_of(e)));
+    }
+    entry[n_ok] = e;
     ok[n_ok++] = m;
   }
-  if (n_ok == 0) return;
-  uint64_t hits = 0;
-  void* data[kMaxBurst];
-  rte_hash_lookup_bulk_data(dp.table.hash(), keys, n_ok, &hits, data);
+  // Pass 2: per-packet work.
   for (uint16_t i = 0; i < n_ok; i++) {
-    if (!((hits >> i) & 1u)) [[unlikely]] {
+    if (entry[i] == 0) [[unlikely]] {
       handle_unmatched(dp, lc, ok[i], ParseStatus::Ok, pp[i], now_tsc);
       continue;
     }
-    handle_packet(dp, lc, ok[i], pp[i], static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data[i])), now_tsc);
+    handle_packet(dp, lc, ok[i], pp[i], FlowTable::action_of_entry(entry[i]), now_tsc);
   }
 }
 

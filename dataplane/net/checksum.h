@@ -6,11 +6,28 @@
 namespace rtpgate::dp {
 
 // One's-complement sum of big-endian 16-bit words (odd tail padded with zero), unfolded.
-inline uint32_t csum_add_bytes(uint32_t acc, const uint8_t* p, size_t n) noexcept {
-  size_t i = 0;
-  for (; i + 1 < n; i += 2) acc += uint32_t(p[i]) << 8 | p[i + 1];
-  if (i < n) acc += uint32_t(p[i]) << 8;
-  return acc;
+[[gnu::always_inline]] inline uint32_t csum_add_bytes(uint32_t acc, const uint8_t* p, size_t n) noexcept {
+  // Native-order 32-bit loads: the one's-complement sum commutes with byte swapping
+  // (RFC 1071 1.2.B), so sum little-endian words and swap the folded result once.
+  uint64_t s = 0;
+  for (; n >= 4; n -= 4, p += 4) {
+    uint32_t w;
+    __builtin_memcpy(&w, p, 4);
+    s += w;
+  }
+  if (n >= 2) {
+    uint16_t w;
+    __builtin_memcpy(&w, p, 2);
+    s += w;
+    p += 2;
+    n -= 2;
+  }
+  if (n != 0) s += *p;
+  s = (s & 0xffffffffu) + (s >> 32);
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  return acc + __builtin_bswap16(static_cast<uint16_t>(s));
 }
 
 inline uint16_t csum_fold(uint32_t acc) noexcept {

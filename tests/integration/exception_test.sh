@@ -104,6 +104,17 @@ it_wait_pid "$RP" 10 || true
 it_expect_eq "$(it_json_get "$IT_T/recv_again.json" valid)/$(it_json_get "$IT_T/recv_again.json" missing)" "100/0" "after re-resolution: 100 packets, none missing"
 it_expect_true "$(it_py <(ctl --json stats) "j['total']['nbr_held'] > $held0 and j['total']['nbr_released'] >= 1 and j['total']['drop_hold_timeout'] == 0")" "packets held while resolving, then released"
 
+it_check "IPv6 neighbour entries age out and re-resolve by NS/NA too"
+exp0=$(it_stat_val nbr_expired)
+ip -n "$TOPO_NS_B" addr del "$B6/64" dev eth0   # B no longer answers NS for its address
+for (( i = 0; i < 60; i++ )); do
+    [[ "$(it_stat_val nbr_expired)" -gt "$exp0" ]] && break
+    sleep 0.1
+done
+it_expect_true "$(it_py <(ctl --json stats) "j['total']['nbr_expired'] > $exp0")" "unanswered IPv6 entry expired"
+ip -n "$TOPO_NS_B" addr add "$B6/64" dev eth0 nodad
+stream v6again "[$A6]:30010" "[$RA6]:20010" "[$B6]:40010" 100 200
+
 it_check "a flood of unknown UDP to the exception path is rate-limited; media unharmed"
 it_peer_bg recv_media "$TOPO_NS_B" "$IT_T/recv_media.json" recv --bind "$B:40000" --count 500 --timeout-ms 3000 \
     --duration-ms 30000 --ready-file "$IT_T/recv_media.ready"

@@ -4,6 +4,7 @@
 // FlowDyn: per flow id; counters, rewrite and latch state; written by the worker that
 //   serves the flow (one at a time), read by housekeeping for publishing.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 #include "rtp/rtp_rewrite.h"
@@ -14,6 +15,7 @@ namespace rtpgate::dp {
 constexpr uint32_t kNoFlow = UINT32_MAX;
 
 struct alignas(64) FlowAction {
+  // Cache line 0: everything a forwarded packet reads.
   uint32_t flow_id;
   uint32_t version;
   uint8_t kind, direction, action, dscp;
@@ -30,11 +32,13 @@ struct alignas(64) FlowAction {
   uint32_t rtcp_flow_id;
   uint32_t reverse_flow_id;
   uint32_t ctl_ring;
+  uint8_t out_src[16];
+  // Cache line 1: source checks and latching (only with the EXPECT_*/LATCH flags), timers.
+  uint8_t expect_src[16];
   uint64_t latch_until_tsc;
   uint64_t idle_timeout_tsc;
-  uint8_t out_src[16];
-  uint8_t expect_src[16];
 };
+static_assert(offsetof(FlowAction, out_src) + 16 <= 64, "hot FlowAction fields must share one cache line");
 
 struct FlowCounters {
 #define RTPGATE_FLOW_COUNTER(name, help) uint64_t name;
@@ -43,18 +47,22 @@ struct FlowCounters {
 };
 
 struct alignas(64) FlowDyn {
+  // Cache line 0: state every forwarded packet reads or writes.
   uint32_t action_idx;     // index into the action pool, kNoFlow when not installed
   uint32_t last_in_ssrc;
   uint64_t last_seen_tsc;  // 0 = never
-  uint64_t installed_tsc;
   RtpRewriteState rw;
   uint16_t cur_dst_port_be; // where this flow sends (latching of the reverse flow moves it)
   uint16_t cur_src_port_be; // accepted source (latching)
   uint8_t idle_reported;
   uint8_t pad[3];
   uint8_t cur_dst[16];
-  uint8_t cur_src[16];
+  // Cache line 1: counters (the four per-packet ones first), then latching/timer state.
   FlowCounters c;
+  uint8_t cur_src[16];
+  uint64_t installed_tsc;
 };
+static_assert(offsetof(FlowDyn, cur_dst) + 16 <= 64, "hot FlowDyn fields must share one cache line");
+static_assert(offsetof(FlowDyn, c) == 64, "counters start the second cache line");
 
 }  // namespace rtpgate::dp

@@ -68,19 +68,23 @@ class FlowTable {
   void retire_action(uint32_t action_idx) noexcept;
 
  private:
+  // Fixed-size loads and compares only (this runs once per packet).
   static uint32_t addr_hash(uint8_t family, const uint8_t* a) noexcept {
     uint32_t w[4] = {};
-    std::memcpy(w, a, family == 4 ? 4 : 16);
+    if (family == 4) std::memcpy(w, a, 4);
+    else std::memcpy(w, a, 16);
     const uint32_t x = w[0] ^ w[1] ^ w[2] ^ w[3];
     return (x * 0x9E3779B1u) >> 24;  // 8 bits: kAddrSlots
   }
+  static bool same_addr(const FlowKey& a, const FlowKey& k) noexcept {
+    if (a.family != k.family) return false;
+    return k.family == 4 ? std::memcmp(a.addr, k.addr, 4) == 0 : std::memcmp(a.addr, k.addr, 16) == 0;
+  }
   [[gnu::always_inline]] uint64_t* map_slot(const FlowKey& k) const noexcept {
-    const size_t alen = k.family == 4 ? 4 : 16;
     for (uint32_t h = addr_hash(k.family, k.addr), n = 0; n < kAddrSlots; n++, h = (h + 1) % kAddrSlots) {
       const uint8_t s = addr_slot_[h];
       if (s == 0) return nullptr;
-      const FlowKey& a = addrs_[s - 1];
-      if (a.family != k.family || std::memcmp(a.addr, k.addr, alen) != 0) continue;
+      if (!same_addr(addrs_[s - 1], k)) continue;
       const uint32_t port = __builtin_bswap16(k.port_be);
       if (port - port_min_ >= n_ports_) return nullptr;
       return &port_map_[uint64_t{s - 1u} * n_ports_ + (port - port_min_)];

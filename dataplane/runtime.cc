@@ -17,12 +17,8 @@ namespace rtpgate::dp {
 // The port whose media prefix contains `a` (the first port when none does).
 uint16_t port_towards(const Config& cfg, const rtpgate_shm_addr& a) {
   for (const auto& pc : cfg.ports)
-    for (const auto& ma : pc.addrs) {
-      if (ma.addr.family != a.family) continue;
-      const uint8_t full = ma.prefix_len / 8, rest = ma.prefix_len % 8;
-      if (std::memcmp(ma.addr.addr, a.addr, full) != 0) continue;
-      if (rest == 0 || ((ma.addr.addr[full] ^ a.addr[full]) & uint8_t(0xff << (8 - rest))) == 0) return pc.port_id;
-    }
+    for (const auto& ma : pc.addrs)
+      if (in_prefix(ma.addr, ma.prefix_len, a)) return pc.port_id;
   return cfg.ports.empty() ? 0 : cfg.ports[0].port_id;
 }
 

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -143,6 +144,15 @@ bool parse_ip(const std::string& s, rtpgate_shm_addr* out) {
   if (inet_pton(AF_INET, s.c_str(), out->addr) == 1) return out->family = 4, true;
   if (inet_pton(AF_INET6, s.c_str(), out->addr) == 1) return out->family = 6, true;
   return false;
+}
+
+bool in_prefix(const rtpgate_shm_addr& net, uint8_t len, const rtpgate_shm_addr& a) {
+  if (net.family != a.family) return false;
+  const uint8_t full = len / 8, rest = len % 8;
+  if (std::memcmp(net.addr, a.addr, full) != 0) return false;
+  if (rest == 0) return true;
+  const uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
+  return (net.addr[full] & mask) == (a.addr[full] & mask);
 }
 
 bool parse_mac(const std::string& s, uint8_t mac[6]) {

@@ -72,6 +72,8 @@ bool apply_config_line(const std::string& line, Config* out, std::string* why);
 bool validate_config(const Config& c, std::string* why);
 
 bool parse_ip(const std::string& s, rtpgate_shm_addr* out);
+// True when `a` lies in the prefix net/len (same family).
+bool in_prefix(const rtpgate_shm_addr& net, uint8_t len, const rtpgate_shm_addr& a);
 bool parse_mac(const std::string& s, uint8_t mac[6]);
 std::string format_ip(const rtpgate_shm_addr& a);
 

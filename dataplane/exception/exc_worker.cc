@@ -3,6 +3,7 @@
 
 #include <rte_ring.h>
 
+#include "exception/frame_mbuf.h"
 #include "exception/sip_hook.h"
 #include "lcore/packet_handler.h"
 #include "net/neigh_proto.h"
@@ -41,15 +42,11 @@ void to_kernel(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, uint32_t reason_ctr, ui
 
 // Sends a frame built in a fresh mbuf out of `port` from this worker. Consumes nothing.
 void send_built(DpContext& dp, LcoreCtx& lc, uint16_t port, const uint8_t* frame, uint32_t len) noexcept {
-  rte_mbuf* r = rte_pktmbuf_alloc(dp.pool);
+  rte_mbuf* r = frame_to_mbuf(dp.pool, frame, len);
   if (r == nullptr) {
     lc.ctr[RTPGATE_CTR_drop_no_mbuf]++;
     return;
   }
-  const uint32_t padded = len < 60 ? 60 : len;
-  auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(r, static_cast<uint16_t>(padded)));
-  std::memcpy(p, frame, len);
-  if (padded > len) std::memset(p + len, 0, padded - len);
   tx_enqueue(lc, port, r, dp.cfg.burst_pkts);
 }
 

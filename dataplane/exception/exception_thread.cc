@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "exception/frame_mbuf.h"
 #include "net/neigh_proto.h"
 
 namespace rtpgate::dp {
@@ -71,15 +72,11 @@ bool ExceptionThread::queue_tx(rte_mbuf* m, uint16_t port) noexcept {
 }
 
 bool ExceptionThread::send_frame(uint16_t port, const uint8_t* frame, uint32_t len) noexcept {
-  rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool);
+  rte_mbuf* m = frame_to_mbuf(dp_.pool, frame, len);
   if (m == nullptr) {
     stats_->ctr[RTPGATE_CTR_drop_no_mbuf]++;
     return false;
   }
-  const uint32_t padded = len < 60 ? 60 : len;
-  auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(padded)));
-  std::memcpy(p, frame, len);
-  if (padded > len) std::memset(p + len, 0, padded - len);
   return queue_tx(m, port);
 }
 

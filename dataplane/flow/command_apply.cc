@@ -8,15 +8,6 @@
 namespace rtpgate::dp {
 namespace {
 
-bool in_prefix(const rtpgate_shm_addr& net, uint8_t len, const rtpgate_shm_addr& a) {
-  if (net.family != a.family) return false;
-  const uint8_t full = len / 8, rest = len % 8;
-  if (std::memcmp(net.addr, a.addr, full) != 0) return false;
-  if (rest == 0) return true;
-  const uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-  return (net.addr[full] & mask) == (a.addr[full] & mask);
-}
-
 bool addr_is_set(const rtpgate_shm_addr& a) {
   static const uint8_t zero[16] = {};
   return (a.family == 4 || a.family == 6) && std::memcmp(a.addr, zero, a.family == 4 ? 4 : 16) != 0;

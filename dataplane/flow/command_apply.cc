@@ -131,8 +131,7 @@ void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t*
         if (e == Errc::Ok) {
           FlowDyn& d = dp_.table.dyn(c.flow_id);
           d.rw.out_ssrc = p.out_ssrc;
-          std::memcpy(d.cur_dst, p.out_dst.addr, 16);
-          d.cur_dst_port_be = __builtin_bswap16(p.out_dst_port);
+          write_dst(d, p.out_dst.addr, __builtin_bswap16(p.out_dst_port));
           std::memcpy(d.cur_src, p.expect_src.addr, 16);
           d.cur_src_port_be = __builtin_bswap16(p.expect_src_port);
         }
@@ -141,8 +140,7 @@ void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t*
         e = dp_.table.modify(c.flow_id, key, a, &old);
         if (e == Errc::Ok) {
           FlowDyn& d = dp_.table.dyn(c.flow_id);
-          std::memcpy(d.cur_dst, p.out_dst.addr, 16);
-          d.cur_dst_port_be = __builtin_bswap16(p.out_dst_port);
+          write_dst(d, p.out_dst.addr, __builtin_bswap16(p.out_dst_port));
           defer(old, nullptr);
         }
       }

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "rtp/rtp_rewrite.h"
 #include "rtpgate/shm/flow_entry.h"
@@ -55,7 +56,8 @@ struct alignas(64) FlowDyn {
   uint16_t cur_dst_port_be; // where this flow sends (latching of the reverse flow moves it)
   uint16_t cur_src_port_be; // accepted source (latching)
   uint8_t idle_reported;
-  uint8_t pad[3];
+  uint8_t pad;
+  uint16_t dst_seq;         // seqlock over cur_dst/cur_dst_port_be (odd while written)
   uint8_t cur_dst[16];
   // Cache line 1: counters (the four per-packet ones first), then latching/timer state.
   FlowCounters c;
@@ -63,6 +65,33 @@ struct alignas(64) FlowDyn {
   uint64_t installed_tsc;
 };
 static_assert(offsetof(FlowDyn, cur_dst) + 16 <= 64, "hot FlowDyn fields must share one cache line");
+
+// A flow's destination moves while workers forward on it (control's modify, a relatch
+// from the reverse flow's lcore): a seqlock keeps readers from seeing half an address.
+struct FlowDst {
+  uint8_t addr[16];
+  uint16_t port_be;
+};
+
+inline void write_dst(FlowDyn& d, const uint8_t* addr16, uint16_t port_be) noexcept {
+  const uint16_t s = __atomic_load_n(&d.dst_seq, __ATOMIC_RELAXED);
+  __atomic_store_n(&d.dst_seq, static_cast<uint16_t>(s + 1), __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  std::memcpy(d.cur_dst, addr16, 16);
+  d.cur_dst_port_be = port_be;
+  __atomic_store_n(&d.dst_seq, static_cast<uint16_t>(s + 2), __ATOMIC_RELEASE);
+}
+
+[[gnu::always_inline]] inline FlowDst read_dst(const FlowDyn& d) noexcept {
+  FlowDst out;
+  while (true) {
+    const uint16_t s = __atomic_load_n(&d.dst_seq, __ATOMIC_ACQUIRE);
+    std::memcpy(out.addr, d.cur_dst, 16);
+    out.port_be = d.cur_dst_port_be;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if ((s & 1u) == 0 && __atomic_load_n(&d.dst_seq, __ATOMIC_RELAXED) == s) return out;
+  }
+}
 static_assert(offsetof(FlowDyn, c) == 64, "counters start the second cache line");
 
 }  // namespace rtpgate::dp

@@ -19,8 +19,9 @@ void publish_slot(rtpgate_shm_flow_counters& s, const DpContext& dp, const FlowD
   s.last_in_ssrc = d.last_in_ssrc;
   s.last_seen_ns = d.last_seen_tsc != 0 ? dp.tsc_to_ns(d.last_seen_tsc) : 0;
   s.cur_dst.family = family;
-  std::memcpy(s.cur_dst.addr, d.cur_dst, 16);
-  s.cur_dst_port = __builtin_bswap16(d.cur_dst_port_be);
+  const FlowDst to = read_dst(d);
+  std::memcpy(s.cur_dst.addr, to.addr, 16);
+  s.cur_dst_port = __builtin_bswap16(to.port_be);
 #define RTPGATE_FLOW_COUNTER(name, help) s.name = d.c.name;
 #include "rtpgate/shm/flow_counters.def"
 #undef RTPGATE_FLOW_COUNTER

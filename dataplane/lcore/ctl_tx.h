@@ -25,7 +25,7 @@ inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slo
     lc.ctr[RTPGATE_CTR_drop_no_mbuf]++;
     return;
   }
-  const FlowDyn& d = dp.table.dyn(s.flow_id);
+  const FlowDst to = read_dst(dp.table.dyn(s.flow_id));
   const uint32_t alen = a->alen, ip_len = alen == 4 ? 20 : 40, udp_len = 8u + s.len;
   auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(14 + ip_len + udp_len)));
   if (p == nullptr) [[unlikely]] {
@@ -50,13 +50,13 @@ inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slo
   }
   uint8_t* src = ip + (alen == 4 ? 12 : 8);
   std::memcpy(src, a->out_src, alen);
-  std::memcpy(src + alen, d.cur_dst, alen);
+  std::memcpy(src + alen, to.addr, alen);
   if (alen == 4) {
     const uint16_t c = ipv4_header_csum(ip, 20);
     ip[10] = uint8_t(c >> 8), ip[11] = uint8_t(c);
   }
   std::memcpy(udp, &a->out_src_port_be, 2);
-  std::memcpy(udp + 2, &d.cur_dst_port_be, 2);
+  std::memcpy(udp + 2, &to.port_be, 2);
   udp[4] = uint8_t(udp_len >> 8), udp[5] = uint8_t(udp_len), udp[6] = 0, udp[7] = 0;
   std::memcpy(udp + 8, s.data, s.len);
   const uint16_t c = udp_full_csum(static_cast<int>(alen == 4 ? 4 : 6), src, src + alen, udp, udp_len);

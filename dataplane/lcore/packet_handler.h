@@ -78,6 +78,7 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
   uint8_t* ip = p + pp.l3_off;
   uint8_t* udp = p + pp.l4_off;
   const uint32_t alen = a.alen;
+  const FlowDst to = read_dst(d);
   uint8_t* src = ip + (alen == 4 ? 12 : 8);
   uint8_t* dst = src + alen;
   // Sums are taken from loads done before the stores and from the new values themselves,
@@ -85,19 +86,19 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
   uint32_t old_addr, new_addr;
   if (alen == 4) {
     old_addr = csum_add_bytes(0, src, 8);
-    new_addr = csum_add_bytes(csum_add_bytes(0, a.out_src, 4), d.cur_dst, 4);
+    new_addr = csum_add_bytes(csum_add_bytes(0, a.out_src, 4), to.addr, 4);
     std::memcpy(src, a.out_src, 4);
-    std::memcpy(dst, d.cur_dst, 4);
+    std::memcpy(dst, to.addr, 4);
   } else {
     old_addr = csum_add_bytes(0, src, 32);
-    new_addr = csum_add_bytes(csum_add_bytes(0, a.out_src, 16), d.cur_dst, 16);
+    new_addr = csum_add_bytes(csum_add_bytes(0, a.out_src, 16), to.addr, 16);
     std::memcpy(src, a.out_src, 16);
-    std::memcpy(dst, d.cur_dst, 16);
+    std::memcpy(dst, to.addr, 16);
   }
   old_sum += old_addr + csum_add_bytes(0, udp, 4);
-  new_sum += new_addr + __builtin_bswap16(a.out_src_port_be) + __builtin_bswap16(d.cur_dst_port_be);
+  new_sum += new_addr + __builtin_bswap16(a.out_src_port_be) + __builtin_bswap16(to.port_be);
   std::memcpy(udp, &a.out_src_port_be, 2);
-  std::memcpy(udp + 2, &d.cur_dst_port_be, 2);
+  std::memcpy(udp + 2, &to.port_be, 2);
   const uint16_t ucsum = uint16_t(udp[6] << 8 | udp[7]);
   if (ucsum != 0 || alen == 16) {
     uint16_t c = csum_adjust(ucsum, old_sum, new_sum);

@@ -30,8 +30,7 @@ namespace {
       d.cur_src_port_be = pp.src_port_be;
       if (a.reverse_flow_id != kNoFlow) {
         FlowDyn& r = dp.table.dyn(a.reverse_flow_id);
-        std::memcpy(r.cur_dst, pp.src_addr, 16);
-        r.cur_dst_port_be = pp.src_port_be;
+        write_dst(r, pp.src_addr, pp.src_port_be);
       }
       d.c.relatch++;
       lc.ctr[RTPGATE_CTR_relatch]++;

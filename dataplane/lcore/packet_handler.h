@@ -68,10 +68,12 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
 }
 
 // Rewrites addresses, ports, TTL/DSCP and checksums of a frame going out on `a`'s port.
-// `old_sum`/`new_sum` carry the one's-complement sums of RTP bytes the caller changed.
+// `old_sum`/`new_sum` carry the native-order sums (csum_native) of RTP bytes the caller
+// changed. Sums come from loads done before the stores and from the new values
+// themselves, never from re-reading what was just written, and are folded once.
 [[gnu::always_inline]] inline void rewrite_headers(const DpContext& dp, uint8_t* p, const ParsedPkt& pp,
-                                                   const FlowAction& a, const FlowDyn& d, uint32_t old_sum,
-                                                   uint32_t new_sum) noexcept {
+                                                   const FlowAction& a, const FlowDyn& d, uint64_t old_sum,
+                                                   uint64_t new_sum) noexcept {
   const uint64_t mac = __atomic_load_n(&dp.nbrs.at(a.nbr_idx).mac_word, __ATOMIC_RELAXED);
   std::memcpy(p, &mac, 6);
   std::memcpy(p + 6, dp.port_mac[a.out_port_id], 6);
@@ -80,43 +82,41 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
   const uint32_t alen = a.alen;
   const FlowDst to = read_dst(d);
   uint8_t* src = ip + (alen == 4 ? 12 : 8);
-  uint8_t* dst = src + alen;
-  // Sums are taken from loads done before the stores and from the new values themselves,
-  // never by re-reading what was just written (store-to-load forwarding stalls).
-  uint32_t old_addr, new_addr;
+  uint64_t old_addr, new_addr;
   if (alen == 4) {
-    old_addr = csum_add_bytes(0, src, 8);
-    new_addr = csum_add_bytes(csum_add_bytes(0, a.out_src, 4), to.addr, 4);
+    old_addr = csum_native(src, 8);
+    new_addr = csum_native(a.out_src, 4) + csum_native(to.addr, 4);
     std::memcpy(src, a.out_src, 4);
-    std::memcpy(dst, to.addr, 4);
+    std::memcpy(src + 4, to.addr, 4);
   } else {
-    old_addr = csum_add_bytes(0, src, 32);
-    new_addr = csum_add_bytes(csum_add_bytes(0, a.out_src, 16), to.addr, 16);
+    old_addr = csum_native(src, 32);
+    new_addr = csum_native(a.out_src, 16) + csum_native(to.addr, 16);
     std::memcpy(src, a.out_src, 16);
-    std::memcpy(dst, to.addr, 16);
+    std::memcpy(src + 16, to.addr, 16);
   }
-  old_sum += old_addr + csum_add_bytes(0, udp, 4);
-  new_sum += new_addr + __builtin_bswap16(a.out_src_port_be) + __builtin_bswap16(to.port_be);
+  old_sum += old_addr + csum_native(udp, 4);
+  new_sum += new_addr + a.out_src_port_be + to.port_be;
   std::memcpy(udp, &a.out_src_port_be, 2);
   std::memcpy(udp + 2, &to.port_be, 2);
   const uint16_t ucsum = uint16_t(udp[6] << 8 | udp[7]);
   if (ucsum != 0 || alen == 16) {
-    uint16_t c = csum_adjust(ucsum, old_sum, new_sum);
+    uint16_t c = csum_adjust(ucsum, csum_native_to_be(old_sum), csum_native_to_be(new_sum));
     if (c == 0) c = 0xffff;
     udp[6] = uint8_t(c >> 8);
     udp[7] = uint8_t(c);
   }
   if (alen == 4) {
     // Incremental (RFC 1624): addresses, TTL and DSCP are the only changed words.
-    uint32_t old_ip = old_addr + (uint32_t(ip[8]) << 8), new_ip = new_addr + (64u << 8);
+    uint64_t old_ip = old_addr + csum_native2(ip[8], ip[9]), new_ip = new_addr + csum_native2(64, ip[9]);
     if (a.flags & RTPGATE_FLOW_F_DSCP) {
       const uint8_t tos = uint8_t(a.dscp << 2 | (ip[1] & 3));
-      old_ip += ip[1];
-      new_ip += tos;
+      old_ip += csum_native2(ip[0], ip[1]);
+      new_ip += csum_native2(ip[0], tos);
       ip[1] = tos;
     }
     ip[8] = 64;
-    const uint16_t c = csum_adjust(uint16_t(ip[10] << 8 | ip[11]), old_ip, new_ip);
+    const uint16_t c =
+        csum_adjust(uint16_t(ip[10] << 8 | ip[11]), csum_native_to_be(old_ip), csum_native_to_be(new_ip));
     ip[10] = uint8_t(c >> 8);
     ip[11] = uint8_t(c);
   } else {

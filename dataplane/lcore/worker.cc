@@ -89,11 +89,11 @@ namespace {
     to_ctl_or_drop(lc, dp, m, pp, a->flow_id, is_rtcp, now_tsc);
     return;
   }
-  uint32_t old_sum = 0, new_sum = 0;
+  uint64_t old_sum = 0, new_sum = 0;  // native-order sums of the RTP bytes rewritten
   if (!is_rtcp) {
     d.last_in_ssrc = ssrc;
     if (a->flags & RTPGATE_FLOW_F_REWRITE) {
-      old_sum = csum_add_bytes(0, pl + 2, 10);
+      old_sum = csum_native(pl + 2, 10);
       if (rtp_rewrite(d.rw, pl, a->ts_step, &new_sum)) d.c.ssrc_changes++;
     }
     lc.ctr[RTPGATE_CTR_fwd_rtp]++;

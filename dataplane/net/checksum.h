@@ -30,6 +30,39 @@ namespace rtpgate::dp {
   return acc + __builtin_bswap16(static_cast<uint16_t>(s));
 }
 
+// Incremental updates on the hot path keep sums in native byte order and unfolded (RFC 1071
+// 1.2.B: the one's-complement sum commutes with byte swapping), and fold once at the end.
+// `n` must be even; any alignment.
+[[gnu::always_inline]] inline uint64_t csum_native(const uint8_t* p, size_t n) noexcept {
+  uint64_t s = 0;
+  for (; n >= 4; n -= 4, p += 4) {
+    uint32_t w;
+    __builtin_memcpy(&w, p, 4);
+    s += w;
+  }
+  if (n >= 2) {
+    uint16_t w;
+    __builtin_memcpy(&w, p, 2);
+    s += w;
+  }
+  return s;
+}
+// The native-order value of two bytes as they would sit in memory.
+[[gnu::always_inline]] inline uint64_t csum_native2(uint8_t b0, uint8_t b1) noexcept {
+  const uint8_t b[2] = {b0, b1};
+  uint16_t w;
+  __builtin_memcpy(&w, b, 2);
+  return w;
+}
+// A native-order sum as the big-endian folded sum csum_adjust() takes.
+[[gnu::always_inline]] inline uint32_t csum_native_to_be(uint64_t s) noexcept {
+  s = (s & 0xffffffffu) + (s >> 32);
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  return __builtin_bswap16(static_cast<uint16_t>(s));
+}
+
 inline uint16_t csum_fold(uint32_t acc) noexcept {
   acc = (acc & 0xffffu) + (acc >> 16);
   acc = (acc & 0xffffu) + (acc >> 16);

@@ -36,7 +36,7 @@ inline void wr32be(uint8_t* p, uint32_t v) noexcept {
 // placed between the last packet of the old source and the first of the new one.
 // Returns true when the incoming SSRC changed (not on the very first packet).
 [[gnu::always_inline]] inline bool rtp_rewrite(RtpRewriteState& st, uint8_t* rtp,
-                                               uint32_t ts_step, uint32_t* new_sum = nullptr) noexcept {
+                                               uint32_t ts_step, uint64_t* new_native_sum = nullptr) noexcept {
   const uint16_t in_seq = rd16be(rtp + 2);
   const uint32_t in_ts = rd32be(rtp + 4);
   const uint32_t in_ssrc = rd32be(rtp + 8);
@@ -61,8 +61,8 @@ inline void wr32be(uint8_t* p, uint32_t v) noexcept {
     st.last_out_seq = out_seq;
     st.last_out_ts = out_ts;
   }
-  if (new_sum != nullptr)
-    *new_sum = uint32_t{out_seq} + (out_ts >> 16) + (out_ts & 0xffffu) + (st.out_ssrc >> 16) + (st.out_ssrc & 0xffffu);
+  if (new_native_sum != nullptr)  // native-order sum of the new bytes 2..11 (see csum_native)
+    *new_native_sum = uint64_t{__builtin_bswap16(out_seq)} + __builtin_bswap32(out_ts) + __builtin_bswap32(st.out_ssrc);
   wr16be(rtp + 2, out_seq);
   wr32be(rtp + 4, out_ts);
   wr32be(rtp + 8, st.out_ssrc);

@@ -70,7 +70,7 @@ inline void set_cm_job(IMB_JOB* job, const SrtpStreamKeys& k, uint8_t* buf, uint
   job->dec_keys = k.aes_enc_keys;
   job->key_len_in_bytes = 16;
   job->src = buf;
-  job->dst = buf;
+  job->dst = buf + cipher_off;  // ipsec-mb: dst is where the ciphered bytes go
   job->cipher_start_src_offset_in_bytes = cipher_off;
   job->msg_len_to_cipher_in_bytes = cipher_len;
   job->hash_start_src_offset_in_bytes = 0;
@@ -94,7 +94,7 @@ inline void set_gcm_job(IMB_JOB* job, const SrtpStreamKeys& k, uint32_t key_len,
   job->dec_keys = &k.gcm;
   job->key_len_in_bytes = key_len;
   job->src = buf;
-  job->dst = buf;
+  job->dst = buf + off;
   job->cipher_start_src_offset_in_bytes = off;
   job->msg_len_to_cipher_in_bytes = len;
   job->hash_start_src_offset_in_bytes = off;
@@ -126,102 +126,122 @@ void SrtpBatch::mark(IMB_JOB* job) {
 }
 
 template <SrtpBatch::Op kOp>
-bool SrtpBatch::prepare(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r) {
+bool SrtpBatch::prepare_rtp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r) {
   SrtpContext& c = *p.ctx;
   const SrtpProfileInfo& info = c.info();
   uint8_t* b = p.buf;
   r = SrtpResult::kBadLength;
-  if constexpr (kOp == Op::kProtectRtp || kOp == Op::kUnprotectRtp) {
-    const SrtpStreamKeys& k = c.rtp_keys();
-    const uint32_t tag = info.rtp_tag_len;
-    const uint32_t hdr = rtp_header_len(b, p.len);
-    if (hdr == 0) return false;
-    const uint16_t seq = load_be16(b + 2);
-    if constexpr (kOp == Op::kProtectRtp) {
-      if (p.capacity < p.len + (tag > 4 ? tag : 4)) return false;
-      s.index = c.next_protect_index(seq);
-      s.new_len = p.len + tag;
-    } else {
-      if (p.len < hdr + tag) return false;
-      s.index = c.estimate_index(seq);
-      if (!c.rtp_replay_ok(s.index)) [[unlikely]] {
-        r = SrtpResult::kReplayFail;
-        return false;
-      }
-      s.new_len = p.len - tag;
-      std::memcpy(s.rtag, b + s.new_len, tag);
-    }
-    const uint32_t plen = kOp == Op::kProtectRtp ? p.len : s.new_len;
-    const uint32_t roc = static_cast<uint32_t>(s.index >> 16);
-    if (info.gcm) {
-      gcm_iv(s.iv, k.salt, b + 8, roc, seq);
-      uint8_t* tag_out = kOp == Op::kProtectRtp ? b + p.len : s.tag;
-      set_gcm_job(job, k, info.master_key_len, b, hdr, plen - hdr, b, hdr, s.iv, tag_out,
-                  kOp == Op::kProtectRtp);
-    } else {
-      cm_iv(s.iv, k.salt, b + 8, s.index);
-      store_be32(b + plen, roc);  // HMAC covers header || payload || ROC
-      set_cm_job(job, k, b, hdr, plen - hdr, plen + 4, s.iv, s.tag, kOp == Op::kProtectRtp);
-    }
-    s.tag_len = static_cast<uint8_t>(tag);
+  const SrtpStreamKeys& k = c.rtp_keys();
+  const uint32_t tag = info.rtp_tag_len;
+  const uint32_t hdr = rtp_header_len(b, p.len);
+  if (hdr == 0) return false;
+  const uint16_t seq = load_be16(b + 2);
+  if constexpr (kOp == Op::kProtectRtp) {
+    if (p.capacity < p.len + (tag > 4 ? tag : 4)) return false;
+    s.index = c.next_protect_index(seq);
+    s.new_len = p.len + tag;
   } else {
-    const SrtpStreamKeys& k = c.rtcp_keys();
-    const uint32_t tag = info.rtcp_tag_len;
-    if (p.len < 8) return false;
-    if constexpr (kOp == Op::kProtectRtcp) {
-      if (p.capacity < p.len + 4 + tag) return false;
-      const uint32_t idx = c.next_srtcp_index();
-      s.index = idx;
-      const uint32_t trailer = 0x80000000U | idx;
-      if (info.gcm) {
-        gcm_iv(s.iv, k.salt, b + 4, 0, idx);
-        std::memcpy(s.aad, b, 8);
-        store_be32(s.aad + 8, trailer);
-        store_be32(b + p.len + 16, trailer);
-        set_gcm_job(job, k, info.master_key_len, b, 8, p.len - 8, s.aad, 12, s.iv, b + p.len,
-                    true);
-      } else {
-        cm_iv(s.iv, k.salt, b + 4, idx);
-        store_be32(b + p.len, trailer);
-        set_cm_job(job, k, b, 8, p.len - 8, p.len + 4, s.iv, s.tag, true);
-      }
-      s.new_len = p.len + 4 + tag;
+    if (p.len < hdr + tag) return false;
+    s.index = c.estimate_index(seq);
+    if (!c.rtp_replay_ok(s.index)) [[unlikely]] {
+      r = SrtpResult::kReplayFail;
+      return false;
+    }
+    s.new_len = p.len - tag;
+    std::memcpy(s.rtag, b + s.new_len, tag);
+  }
+  const uint32_t plen = kOp == Op::kProtectRtp ? p.len : s.new_len;
+  const uint32_t roc = static_cast<uint32_t>(s.index >> 16);
+  if (info.gcm) {
+    gcm_iv(s.iv, k.salt, b + 8, roc, seq);
+    uint8_t* tag_out = kOp == Op::kProtectRtp ? b + p.len : s.tag;
+    set_gcm_job(job, k, info.master_key_len, b, hdr, plen - hdr, b, hdr, s.iv, tag_out,
+                kOp == Op::kProtectRtp);
+  } else {
+    cm_iv(s.iv, k.salt, b + 8, s.index);
+    store_be32(b + plen, roc);  // HMAC covers header || payload || ROC
+    set_cm_job(job, k, b, hdr, plen - hdr, plen + 4, s.iv, s.tag, kOp == Op::kProtectRtp);
+  }
+  s.tag_len = static_cast<uint8_t>(tag);
+  job->user_data = &s;
+  return true;
+}
+
+template <SrtpBatch::Op kOp>
+bool SrtpBatch::prepare_rtcp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r) {
+  SrtpContext& c = *p.ctx;
+  const SrtpProfileInfo& info = c.info();
+  uint8_t* b = p.buf;
+  r = SrtpResult::kBadLength;
+  const SrtpStreamKeys& k = c.rtcp_keys();
+  const uint32_t tag = info.rtcp_tag_len;
+  if (p.len < 8) return false;
+  if constexpr (kOp == Op::kProtectRtcp) {
+    if (p.capacity < p.len + 4 + tag) return false;
+    const uint32_t idx = c.next_srtcp_index();
+    s.index = idx;
+    const uint32_t trailer = 0x80000000U | idx;
+    if (info.gcm) {
+      gcm_iv(s.iv, k.salt, b + 4, 0, idx);
+      std::memcpy(s.aad, b, 8);
+      store_be32(s.aad + 8, trailer);
+      store_be32(b + p.len + 16, trailer);
+      set_gcm_job(job, k, info.master_key_len, b, 8, p.len - 8, s.aad, 12, s.iv, b + p.len,
+                  true);
     } else {
-      if (p.len < 8 + 4 + tag) return false;
-      const bool gcm = info.gcm;
-      const uint32_t trailer_off = gcm ? p.len - 4 : p.len - tag - 4;
-      const uint32_t trailer = load_be32(b + trailer_off);
-      const uint32_t idx = trailer & 0x7fffffffU;
-      const bool encrypted = (trailer & 0x80000000U) != 0;
-      s.index = idx;
-      if (!c.rtcp_replay_ok(idx)) [[unlikely]] {
-        r = SrtpResult::kReplayFail;
-        return false;
-      }
-      if (gcm) {
-        if (!encrypted) [[unlikely]] {  // unencrypted SRTCP-GCM (AAD-only) is not supported
-          r = SrtpResult::kAuthFail;
-          return false;
-        }
-        const uint32_t ct_len = p.len - 4 - tag - 8;
-        std::memcpy(s.rtag, b + 8 + ct_len, tag);
-        gcm_iv(s.iv, k.salt, b + 4, 0, idx);
+      cm_iv(s.iv, k.salt, b + 4, idx);
+      store_be32(b + p.len, trailer);
+      set_cm_job(job, k, b, 8, p.len - 8, p.len + 4, s.iv, s.tag, true);
+    }
+    s.new_len = p.len + 4 + tag;
+  } else {
+    if (p.len < 8 + 4 + tag) return false;
+    const bool gcm = info.gcm;
+    const uint32_t trailer_off = gcm ? p.len - 4 : p.len - tag - 4;
+    const uint32_t trailer = load_be32(b + trailer_off);
+    const uint32_t idx = trailer & 0x7fffffffU;
+    const bool encrypted = (trailer & 0x80000000U) != 0;
+    s.index = idx;
+    if (!c.rtcp_replay_ok(idx)) [[unlikely]] {
+      r = SrtpResult::kReplayFail;
+      return false;
+    }
+    if (gcm) {
+      const uint32_t ct_len = p.len - 4 - tag - 8;
+      std::memcpy(s.rtag, b + 8 + ct_len, tag);
+      gcm_iv(s.iv, k.salt, b + 4, 0, idx);
+      if (encrypted) {
         std::memcpy(s.aad, b, 8);
         store_be32(s.aad + 8, trailer);
         set_gcm_job(job, k, info.master_key_len, b, 8, ct_len, s.aad, 12, s.iv, s.tag, false);
-        s.new_len = 8 + ct_len;
-      } else {
-        const uint32_t auth_len = p.len - tag;
-        std::memcpy(s.rtag, b + auth_len, tag);
-        cm_iv(s.iv, k.salt, b + 4, idx);
-        set_cm_job(job, k, b, 8, encrypted ? trailer_off - 8 : 0, auth_len, s.iv, s.tag, false);
-        s.new_len = trailer_off;
+      } else [[unlikely]] {
+        // RFC 7714 §9.2, E=0: everything is AAD (header || payload || E+index), no ciphertext.
+        // Move the trailer over the saved tag so the AAD is contiguous.
+        store_be32(b + 8 + ct_len, trailer);
+        set_gcm_job(job, k, info.master_key_len, b, 8 + ct_len + 4, 0, b, 8 + ct_len + 4,
+                    s.iv, s.tag, false);
       }
+      s.new_len = 8 + ct_len;
+    } else {
+      const uint32_t auth_len = p.len - tag;
+      std::memcpy(s.rtag, b + auth_len, tag);
+      cm_iv(s.iv, k.salt, b + 4, idx);
+      set_cm_job(job, k, b, 8, encrypted ? trailer_off - 8 : 0, auth_len, s.iv, s.tag, false);
+      s.new_len = trailer_off;
     }
-    s.tag_len = static_cast<uint8_t>(tag);
   }
+  s.tag_len = static_cast<uint8_t>(tag);
   job->user_data = &s;
   return true;
+}
+
+template <SrtpBatch::Op kOp>
+bool SrtpBatch::prepare(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r) {
+  if constexpr (kOp == Op::kProtectRtp || kOp == Op::kUnprotectRtp) {
+    return prepare_rtp<kOp>(p, s, job, r);
+  } else {
+    return prepare_rtcp<kOp>(p, s, job, r);
+  }
 }
 
 template <SrtpBatch::Op kOp>

@@ -62,6 +62,10 @@ class SrtpBatch {
   template <Op kOp>
   bool prepare(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r);
   template <Op kOp>
+  bool prepare_rtp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r);
+  template <Op kOp>
+  bool prepare_rtcp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r);
+  template <Op kOp>
   void finish(SrtpPacket& p, Slot& s, SrtpResult& r);
   void mark(IMB_JOB* job);
 

@@ -123,10 +123,12 @@ class SrtpInterop : public ::testing::TestWithParam<ProfileCase> {
     lib_rx_ = make_lib(ssrc_any_inbound);
   }
 
-  srtp_t make_lib(srtp_ssrc_type_t type) {
+  srtp_t make_lib(srtp_ssrc_type_t type, bool rtcp_auth_only = false) {
     srtp_policy_t pol;
     std::memset(&pol, 0, sizeof(pol));
     set_lib_policy(GetParam().profile, pol);
+    if (rtcp_auth_only) pol.rtcp.sec_serv = sec_serv_auth;
+    if (type == ssrc_specific) pol.ssrc.value = kSsrc;
     pol.ssrc.type = type;
     pol.key = key_salt_.data();
     pol.window_size = 128;
@@ -400,6 +402,87 @@ TEST_P(SrtpInterop, RtcpReplayAndTamper) {
   EXPECT_EQ(lib_unprotect(a, true), srtp_err_status_replay_fail);
   ours[1].b[10] ^= 0x40;
   EXPECT_EQ(lib_unprotect(ours[1], true), srtp_err_status_auth_fail);
+}
+
+TEST_P(SrtpInterop, RtcpUnencryptedEBitZeroFromLibsrtp) {
+  // libsrtp sends SRTCP with confidentiality off (E=0, auth only); we must authenticate it.
+  srtp_dealloc(lib_tx_);
+  lib_tx_ = make_lib(ssrc_any_outbound, true);
+  std::vector<Pkt> plain{make_rtcp(1), make_rtcp(2)};
+  std::vector<Pkt> lp = plain;
+  for (auto& p : lp) ASSERT_EQ(lib_protect(p, true), srtp_err_status_ok);
+  // Payload is in clear and the E bit is 0.
+  EXPECT_EQ(std::memcmp(lp[0].b.data(), plain[0].b.data(), plain[0].len), 0);
+  EXPECT_EQ(lp[0].b[plain[0].len] & 0x80, 0);
+  const auto r = burst(lp, rx_, kUnprotectRtcp);
+  EXPECT_EQ(r[0], SrtpResult::kOk);
+  EXPECT_EQ(r[1], SrtpResult::kOk);
+  EXPECT_EQ(lp[0], plain[0]);
+  EXPECT_EQ(lp[1], plain[1]);
+}
+
+TEST_P(SrtpInterop, EmptyPayloadsBothWays) {
+  // RTP with no payload and an 8-byte RTCP RR (RC=0): zero-length cipher regions.
+  Pkt rtp = make_rtp(500, 0);
+  Pkt rr = make_rtcp(0);
+  rr.b[0] = 0x80;
+  rr.b[1] = 201;
+  rr.b[3] = 1;
+  rr.len = 8;
+  const Pkt plain_rtp = rtp, plain_rr = rr;
+  std::vector<Pkt> a{rtp}, c{rr};
+  ASSERT_EQ(burst(a, tx_, kProtect)[0], SrtpResult::kOk);
+  ASSERT_EQ(burst(c, tx_, kProtectRtcp)[0], SrtpResult::kOk);
+  ASSERT_EQ(lib_unprotect(a[0]), srtp_err_status_ok);
+  ASSERT_EQ(lib_unprotect(c[0], true), srtp_err_status_ok);
+  EXPECT_EQ(a[0], plain_rtp);
+  EXPECT_EQ(c[0], plain_rr);
+  ASSERT_EQ(lib_protect(rtp), srtp_err_status_ok);
+  ASSERT_EQ(lib_protect(rr, true), srtp_err_status_ok);
+  std::vector<Pkt> b{rtp}, d{rr};
+  ASSERT_EQ(burst(b, rx_, kUnprotect)[0], SrtpResult::kOk);
+  ASSERT_EQ(burst(d, rx_, kUnprotectRtcp)[0], SrtpResult::kOk);
+  EXPECT_EQ(b[0], plain_rtp);
+  EXPECT_EQ(d[0], plain_rr);
+}
+
+TEST_P(SrtpInterop, SenderRocSetExplicitly) {
+  // Sender resumes at ROC 5 (e.g. after a rekey carrying the ROC); libsrtp receiver told the same.
+  tx_.set_roc(5, 100);
+  srtp_dealloc(lib_rx_);
+  lib_rx_ = make_lib(ssrc_specific);
+  ASSERT_EQ(srtp_set_stream_roc(lib_rx_, kSsrc, 5), srtp_err_status_ok);
+  std::vector<Pkt> plain{make_rtp(101), make_rtp(102)};
+  std::vector<Pkt> pk = plain;
+  for (auto r : burst(pk, tx_, kProtect)) ASSERT_EQ(r, SrtpResult::kOk);
+  for (size_t i = 0; i < pk.size(); ++i) {
+    ASSERT_EQ(lib_unprotect(pk[i]), srtp_err_status_ok);
+    EXPECT_EQ(pk[i], plain[i]);
+  }
+  // And the other way: libsrtp sender at ROC 7, our receiver told ROC 7.
+  srtp_dealloc(lib_tx_);
+  lib_tx_ = make_lib(ssrc_specific);
+  ASSERT_EQ(srtp_set_stream_roc(lib_tx_, kSsrc, 7), srtp_err_status_ok);
+  rx_.set_roc(7, 300);
+  Pkt p = make_rtp(301);
+  const Pkt plain_p = p;
+  ASSERT_EQ(lib_protect(p), srtp_err_status_ok);
+  std::vector<Pkt> v{p};
+  ASSERT_EQ(burst(v, rx_, kUnprotect)[0], SrtpResult::kOk);
+  EXPECT_EQ(v[0], plain_p);
+  EXPECT_EQ(rx_.roc(), 7U);
+}
+
+TEST_P(SrtpInterop, WipeZeroesKeys) {
+  auto all_zero = [](const SrtpStreamKeys& k) {
+    const auto* p = reinterpret_cast<const uint8_t*>(&k);
+    return std::all_of(p, p + sizeof(k), [](uint8_t x) { return x == 0; });
+  };
+  EXPECT_FALSE(all_zero(tx_.rtp_keys()));
+  tx_.wipe();
+  EXPECT_TRUE(all_zero(tx_.rtp_keys()));
+  EXPECT_TRUE(all_zero(tx_.rtcp_keys()));
+  EXPECT_FALSE(tx_.valid());
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -5,31 +5,6 @@
 
 namespace rtpgate::dp {
 
-// One's-complement sum of big-endian 16-bit words (odd tail padded with zero), unfolded.
-[[gnu::always_inline]] inline uint32_t csum_add_bytes(uint32_t acc, const uint8_t* p, size_t n) noexcept {
-  // Native-order 32-bit loads: the one's-complement sum commutes with byte swapping
-  // (RFC 1071 1.2.B), so sum little-endian words and swap the folded result once.
-  uint64_t s = 0;
-  for (; n >= 4; n -= 4, p += 4) {
-    uint32_t w;
-    __builtin_memcpy(&w, p, 4);
-    s += w;
-  }
-  if (n >= 2) {
-    uint16_t w;
-    __builtin_memcpy(&w, p, 2);
-    s += w;
-    p += 2;
-    n -= 2;
-  }
-  if (n != 0) s += *p;
-  s = (s & 0xffffffffu) + (s >> 32);
-  s = (s & 0xffffu) + (s >> 16);
-  s = (s & 0xffffu) + (s >> 16);
-  s = (s & 0xffffu) + (s >> 16);
-  return acc + __builtin_bswap16(static_cast<uint16_t>(s));
-}
-
 // Incremental updates on the hot path keep sums in native byte order and unfolded (RFC 1071
 // 1.2.B: the one's-complement sum commutes with byte swapping), and fold once at the end.
 // `n` must be even; any alignment.
@@ -61,6 +36,13 @@ namespace rtpgate::dp {
   s = (s & 0xffffu) + (s >> 16);
   s = (s & 0xffffu) + (s >> 16);
   return __builtin_bswap16(static_cast<uint16_t>(s));
+}
+
+// One's-complement sum of big-endian 16-bit words (odd tail padded with zero), unfolded.
+[[gnu::always_inline]] inline uint32_t csum_add_bytes(uint32_t acc, const uint8_t* p, size_t n) noexcept {
+  uint64_t s = csum_native(p, n & ~size_t{1});
+  if (n & 1u) s += csum_native2(p[n - 1], 0);
+  return acc + csum_native_to_be(s);
 }
 
 inline uint16_t csum_fold(uint32_t acc) noexcept {

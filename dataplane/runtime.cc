@@ -52,9 +52,8 @@ bool Runtime::init_region(std::string* why) {
   return true;
 }
 
-bool Runtime::init_workers(const PortPlan& plan, std::string* why) {
+bool Runtime::init_workers(std::string* why) {
   const uint32_t n_lcores = rte_lcore_count();
-  n_workers_ = std::min<uint32_t>({n_lcores, plan.n_queues, kMaxWorkers});
   if (n_workers_ < n_lcores)
     RTE_LOG(WARNING, USER1, "%u lcores but only %u queue(s) per port: %u lcore(s) stay idle\n", n_lcores,
             n_workers_, n_lcores - n_workers_);
@@ -112,7 +111,7 @@ bool Runtime::init(const Config& cfg, std::string* why) {
     return false;
   if (!init_exception_path(why)) return false;
   cmds_ = std::make_unique<CommandApplier>(*dp_);
-  if (!init_workers(plan, why)) return false;
+  if (!init_workers(why)) return false;
   hk_ = std::make_unique<Housekeeping>(*dp_, &dp_->region.lcore_stats(n_workers_));
   exc_ = std::make_unique<ExceptionThread>(*dp_, &dp_->region.lcore_stats(n_workers_ + 1));
   return true;

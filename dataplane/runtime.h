@@ -27,7 +27,7 @@ class Runtime {
 
  private:
   bool init_region(std::string* why);
-  bool init_workers(const PortPlan& plan, std::string* why);
+  bool init_workers(std::string* why);  // after n_workers_ is known
   bool init_exception_path(std::string* why);
   void free_ring(rte_ring*& r);
 

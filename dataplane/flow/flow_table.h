@@ -37,7 +37,6 @@ class FlowTable {
   uint32_t capacity() const noexcept { return capacity_; }
   FlowAction* actions() const noexcept { return actions_; }
   FlowDyn& dyn(uint32_t flow_id) const noexcept { return dyn_[flow_id]; }
-  const FlowKey& key_of(uint32_t flow_id) const noexcept { return keys_[flow_id]; }
   uint32_t installed() const noexcept { return n_installed_; }
   uint64_t map_bytes() const noexcept { return uint64_t{n_addrs_} * n_ports_ * sizeof(uint64_t); }
   // Bitmap of installed flow ids (words of 64), read by housekeeping.

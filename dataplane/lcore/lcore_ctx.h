@@ -25,7 +25,6 @@ struct alignas(64) LcoreCtx {
     uint16_t port;
     uint16_t queue;
   } rxq[kMaxRxQueuesPerLcore]{};
-  uint16_t tx_queue[RTE_MAX_ETHPORTS]{};
   TxBuffer* tx = nullptr;        // indexed by port id (RTE_MAX_ETHPORTS entries)
   uint64_t last_flush_tsc = 0;
   rtpgate_shm_lcore_stats* stats = nullptr;  // this lcore's block in the region

@@ -16,6 +16,7 @@
 
 #include "srtp/srtp_batch.h"
 #include "srtp/srtp_context.h"
+#include "../../tests/srtp/libsrtp_policy.h"
 
 namespace {
 
@@ -27,6 +28,7 @@ using rtpgate::dp::srtp::SrtpProfile;
 using rtpgate::dp::srtp::SrtpProfileInfo;
 using rtpgate::dp::srtp::SrtpResult;
 using rtpgate::dp::srtp::srtp_profile_info;
+using rtpgate::dp::srtp::test::set_lib_policy;
 using Clock = std::chrono::steady_clock;
 
 constexpr uint32_t kBurst = 32;
@@ -49,26 +51,6 @@ void make_rtp(uint8_t* b, uint32_t ssrc, uint16_t seq) {
   for (uint32_t i = 12; i < kPktLen; ++i) b[i] = static_cast<uint8_t>(i * 31 + seq);
 }
 
-void set_lib_policy(SrtpProfile p, srtp_policy_t& pol) {
-  switch (p) {
-    case SrtpProfile::kAesCm128HmacSha1_80:
-      srtp_crypto_policy_set_rtp_default(&pol.rtp);
-      srtp_crypto_policy_set_rtcp_default(&pol.rtcp);
-      break;
-    case SrtpProfile::kAesCm128HmacSha1_32:
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
-      srtp_crypto_policy_set_rtcp_default(&pol.rtcp);
-      break;
-    case SrtpProfile::kAeadAes128Gcm:
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtcp);
-      break;
-    case SrtpProfile::kAeadAes256Gcm:
-      srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtp);
-      srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtcp);
-      break;
-  }
-}
 
 class ProfileBench {
  public:

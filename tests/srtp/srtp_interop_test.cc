@@ -11,9 +11,12 @@
 
 #include "srtp/srtp_batch.h"
 #include "srtp/srtp_context.h"
+#include "libsrtp_policy.h"
 
 namespace rtpgate::dp::srtp {
 namespace {
+
+using test::set_lib_policy;
 
 struct Pkt {
   std::array<uint8_t, 1600> b{};
@@ -72,26 +75,6 @@ struct ProfileCase {
   const char* name;
 };
 
-void set_lib_policy(SrtpProfile p, srtp_policy_t& pol) {
-  switch (p) {
-    case SrtpProfile::kAesCm128HmacSha1_80:
-      srtp_crypto_policy_set_rtp_default(&pol.rtp);
-      srtp_crypto_policy_set_rtcp_default(&pol.rtcp);
-      break;
-    case SrtpProfile::kAesCm128HmacSha1_32:
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
-      srtp_crypto_policy_set_rtcp_default(&pol.rtcp);
-      break;
-    case SrtpProfile::kAeadAes128Gcm:
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtcp);
-      break;
-    case SrtpProfile::kAeadAes256Gcm:
-      srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtp);
-      srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol.rtcp);
-      break;
-  }
-}
 
 class SrtpInterop : public ::testing::TestWithParam<ProfileCase> {
  protected:

@@ -86,7 +86,7 @@ uint32_t ExceptionThread::to_kernel() noexcept {
   for (unsigned i = 0; i < n; i++) {
     const uint16_t tap = dp_.tap_port[pkts[i]->port];
     if (tap == kNoTap || rte_eth_tx_burst(tap, 0, &pkts[i], 1) != 1) {
-      stats_->ctr[RTPGATE_CTR_drop_exc_ring_full]++;
+      stats_->ctr[RTPGATE_CTR_drop_tap_full]++;
       rte_pktmbuf_free(pkts[i]);
       continue;
     }

@@ -7,7 +7,7 @@ set -euo pipefail
 readonly PACKAGES=(
     meson ninja-build pkg-config g++ clang llvm libclang-rt-14-dev
     libdpdk-dev dpdk dpdk-dev
-    libsofia-sip-ua-dev libsrtp2-dev libssl-dev libjansson-dev libglib2.0-dev
+    libsofia-sip-ua-dev libsrtp2-dev libssl-dev libjansson-dev libglib2.0-dev libconfig-dev
     libhyperscan-dev libipsec-mb-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     janus janus-dev janus-tools

@@ -1,0 +1,211 @@
+#include "call_control.h"
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+
+#include "events.h"
+#include "log.h"
+#include "plugin.h"
+#include "sdp/sdp.h"
+#include "session.h"
+#include "sip/sip_stack.h"
+
+namespace rtpgate::ctl {
+
+ApiError check_browser_jsep(json_t* jsep, std::string* sdp_out, sdp::BrowserSdpInfo* info) {
+  json_t* sdp = json_object_get(jsep, "sdp");
+  if (!json_is_string(sdp)) return {kErrMissingSdp, "Missing SDP"};
+  if (json_is_true(json_object_get(jsep, "e2ee")))
+    return {kErrInvalidElement, "Media encryption unsupported by this plugin"};
+  *sdp_out = json_string_value(sdp);
+  std::string why;
+  if (!sdp::inspect_browser(*sdp_out, info, &why)) return {kErrMissingSdp, "Error parsing SDP: " + why};
+  if (info->has_application) return {kErrMissingSdp, "The SIP plugin does not support DataChannels"};
+  return {};
+}
+
+ApiError prepare_local_sdp(Session& s, const std::string& browser_sdp, const sdp::BrowserSdpInfo& info,
+                           sdp::SdpType type, bool bump_version, const char* rewrite_fail_text, std::string* out) {
+  std::string why;
+  if (!s.media.open(s, info.has_audio, info.has_video, &why)) {
+    log(Log::Err, "[%s] no relay ports for the call: %s", s.account.username.c_str(), why.c_str());
+    return {kErrIo, "Could not allocate RTP/RTCP ports"};
+  }
+  const PluginConfig& cfg = Plugin::instance().config();
+  sdp::LocalMedia lm;
+  lm.sdp_ip = cfg.sdp_ip.empty() ? s.media.relay_ip() : cfg.sdp_ip;
+  lm.audio.port = s.media.port(false);
+  lm.video.port = s.media.port(true);
+  if (!sdp::rewrite_for_sip(browser_sdp, type, lm, bump_version, out, &why)) {
+    log(Log::Err, "[%s] SDP rewrite failed: %s", s.account.username.c_str(), why.c_str());
+    s.media.close();
+    return {kErrIo, rewrite_fail_text};
+  }
+  s.call.local_sdp = *out;
+  return {};
+}
+
+bool apply_remote_sdp(Session& s, const std::string& sdp, sdp::SdpType type, std::string* why) {
+  sdp::RemoteMedia rm;
+  if (!sdp::parse_remote(sdp, type, &rm, why)) return false;
+  if (!rm.audio.present && !rm.video.present) return *why = "no audio and no video", false;
+  if (!s.media.set_remote(rm, why)) return false;
+  s.call.remote = rm;
+  s.call.remote_sdp = sdp;
+  s.call.remote_known = true;
+  return true;
+}
+
+void reset_call(Session& s) {
+  CallState& c = s.call;
+  s.media.close();
+  auto& ids = Plugin::instance().callids;
+  if (auto it = ids.find(c.call_id); it != ids.end()) {
+    auto owner = it->second.lock();
+    if (!owner || owner.get() == &s) ids.erase(it);
+  }
+  if (c.nh != nullptr) {
+    nua_handle_bind(c.nh, nullptr);
+    nua_handle_destroy(c.nh);
+  }
+  c = CallState{};
+}
+
+void call_terminated(Session& s, int code, const std::string& reason, const sip_t* sip) {
+  CallState& c = s.call;
+  Json res = Events::named("hangup");
+  res.set("code", json_integer(code));
+  res.set("reason", json_string(reason.c_str()));
+  Json ev = Events::named("hangup");
+  if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
+  ev.set("code", json_integer(code));
+  ev.set("reason", json_string(reason.c_str()));
+  if (sip != nullptr && sip->sip_reason != nullptr) {
+    const sip_reason_t* r = sip->sip_reason;
+    if (const char* text = msg_params_find(r->re_params, "text=")) {
+      std::string t = text;
+      if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+      res.set("reason_header", json_string(t.c_str()));
+      ev.set("reason_header", json_string(t.c_str()));
+    }
+    if (r->re_protocol) {
+      res.set("reason_header_protocol", json_string(r->re_protocol));
+      ev.set("reason_header_protocol", json_string(r->re_protocol));
+    }
+    if (const char* cause = msg_params_find(r->re_params, "cause=")) {
+      res.set("reason_header_cause", json_string(cause));
+      ev.set("reason_header_cause", json_string(cause));
+    }
+  }
+  Events::result(s, s.transaction, std::move(res));
+  Events::notify(&s, std::move(ev));
+  reset_call(s);
+}
+
+void abort_call(Session& s, int code) {
+  CallState& c = s.call;
+  s.media.set_live(false);
+  if (c.nh == nullptr) return;
+  switch (c.status) {
+    case CallStatus::Inviting: nua_cancel(c.nh, TAG_END()); break;
+    case CallStatus::Invited:
+    case CallStatus::Progress:
+      nua_respond(c.nh, code, sip_status_phrase(code), TAG_END());
+      break;
+    case CallStatus::Closing:
+    case CallStatus::Idle: return;
+    default: nua_bye(c.nh, TAG_END()); break;
+  }
+  c.status = CallStatus::Closing;
+}
+
+void on_pc_up(Session& s) { log(Log::Verb, "[%s] WebRTC media is up", s.account.username.c_str()); }
+
+void on_pc_down(Session& s) {
+  CallState& c = s.call;
+  if (c.status == CallStatus::Idle || c.status == CallStatus::Closing) return;
+  // The browser is gone mid-call: tell the application, then end the SIP side.
+  Json p = Json::object();
+  Events::result(s, "", Events::named("hangingup"));
+  abort_call(s);
+}
+
+void end_session_state(Session& s) {
+  Plugin& pl = Plugin::instance();
+  if (s.call.nh != nullptr) {
+    abort_call(s);
+    // Let Sofia finish the dialog without us: the handle is destroyed on its terminated state.
+    nua_handle_bind(s.call.nh, nullptr);
+    s.call.nh = nullptr;
+  }
+  reset_call(s);
+  if (s.helper) {
+    if (auto m = s.master.lock())
+      std::erase_if(m->helpers, [&](const std::weak_ptr<Session>& w) {
+        auto h = w.lock();
+        return !h || h.get() == &s;
+      });
+    s.stack.reset();
+    return;
+  }
+  for (auto& w : s.helpers)
+    if (auto h = w.lock(); h && !h->destroyed.load()) pl.callbacks()->end_session(h->handle());
+  s.helpers.clear();
+  if (s.master_id != 0) pl.masters.erase(s.master_id);
+  if (s.reg_nh != nullptr) {
+    nua_handle_bind(s.reg_nh, nullptr);
+    s.reg_nh = nullptr;
+  }
+  if (s.stack) {
+    s.stack->shutdown();   // un-registers and ends dialogs; the nua goes when Sofia is done
+    s.stack.reset();
+  }
+}
+
+Json session_info(Session& s) {
+  Json j = Json::object();
+  j.set("unique_id", json_string(s.unique_id.c_str()));
+  const Account& a = s.account;
+  if (s.helper) {
+    j.set("helper", json_true());
+    if (auto m = s.master.lock()) {
+      Json mj = Json::object();
+      const Account& ma = m->account;
+      if (!ma.username.empty()) mj.set("username", json_string(ma.username.c_str()));
+      if (!ma.authuser.empty()) mj.set("authuser", json_string(ma.authuser.c_str()));
+      if (!ma.secret.empty()) mj.set("secret", json_string("(hidden)"));
+      if (!ma.display_name.empty()) mj.set("display_name", json_string(ma.display_name.c_str()));
+      if (!ma.user_agent.empty()) mj.set("user_agent", json_string(ma.user_agent.c_str()));
+      if (!ma.identity.empty()) mj.set("identity", json_string(ma.identity.c_str()));
+      mj.set("registration_status", json_string(name(ma.reg)));
+      j.set("master", mj.release());
+    }
+  }
+  if (!a.username.empty()) j.set("username", json_string(a.username.c_str()));
+  if (!a.authuser.empty()) j.set("authuser", json_string(a.authuser.c_str()));
+  if (!a.secret.empty()) j.set("secret", json_string("(hidden)"));
+  if (!a.display_name.empty()) j.set("display_name", json_string(a.display_name.c_str()));
+  if (!a.user_agent.empty()) j.set("user_agent", json_string(a.user_agent.c_str()));
+  if (!a.identity.empty()) j.set("identity", json_string(a.identity.c_str()));
+  j.set("registration_status", json_string(name(a.reg)));
+  j.set("call_status", json_string(name(s.call.status)));
+  if (!s.helpers.empty()) j.set("helpers", json_integer(static_cast<json_int_t>(s.helpers.size())));
+  if (!s.call.callee.empty()) {
+    j.set("callee", json_string(s.call.callee.c_str()));
+    j.set("srtp-required", json_string(s.call.srtp == "sdes_mandatory" ? "yes" : "no"));
+    j.set("sdes-local-audio", json_string("no"));
+    j.set("sdes-local-video", json_string("no"));
+    j.set("sdes-remote-audio", json_string("no"));
+    j.set("sdes-remote-video", json_string("no"));
+  }
+  j.set("establishing", json_integer(s.call.establishing ? 1 : 0));
+  j.set("established", json_integer(s.call.established ? 1 : 0));
+  j.set("hangingup", json_integer(s.call.status == CallStatus::Closing ? 1 : 0));
+  j.set("destroyed", json_integer(s.destroyed.load() ? 1 : 0));
+  if (Json m = s.media.info()) j.set("rtpgate", m.release());
+  return j;
+}
+
+}  // namespace rtpgate::ctl

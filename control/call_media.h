@@ -1,0 +1,53 @@
+// The relay streams of one call (spec §10–11 on rtpgate's data plane): per medium an RTP
+// port pair on the data plane, programmed toward the SIP peer, bridged to the browser.
+// open/set_remote/close run on the loop thread; from_browser runs on Janus's threads and
+// only reads atomics.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "json.h"
+#include "sdp/sdp_types.h"
+
+namespace rtpgate::ctl {
+
+class Session;
+
+class CallMedia {
+ public:
+  CallMedia();
+  ~CallMedia();
+  CallMedia(const CallMedia&) = delete;
+  CallMedia& operator=(const CallMedia&) = delete;
+
+  // Allocates relay ports for the media present (keeps streams that already exist).
+  // False + *why when the data plane is absent or out of ports/flows.
+  bool open(Session& s, bool audio, bool video, std::string* why);
+  // The relay address and ports to advertise (after open).
+  std::string relay_ip() const;
+  uint16_t port(bool video) const;
+  bool has(bool video) const;
+  // Points the streams at the peer's SDP (spec §9.2); media without a stream are ignored.
+  bool set_remote(const sdp::RemoteMedia& r, std::string* why);
+  // Browser media may flow toward the peer (status progress/established).
+  void set_live(bool live) noexcept;
+  // Frees every stream (flows removed, ports back); idempotent.
+  void close();
+  // Stops from_browser immediately (handle going away); close() follows on the loop.
+  void disable() noexcept;
+
+  // Ports, peer and counters for query_session (loop thread).
+  Json info() const;
+
+  // Janus threads: one packet from the browser.
+  void from_browser(bool video, bool rtcp, uint8_t* buf, uint16_t len) noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rtpgate::ctl

@@ -1,0 +1,46 @@
+// One client request, as handed from Janus's thread to the Sofia loop.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "events.h"
+#include "json.h"
+#include "requests/validate.h"
+#include "session.h"
+
+namespace rtpgate::ctl {
+
+struct Request {
+  std::shared_ptr<Session> session;
+  std::string transaction;
+  Json body;
+  Json jsep;
+  std::string name;   // lower case
+
+  Session& s() const noexcept { return *session; }
+  void fail(int code, const std::string& text) const { Events::error(*session, transaction, code, text); }
+  void fail(const ApiError& e) const { Events::error(*session, transaction, e.code, e.text); }
+  void ok(Json result, Json jsep_out = {}) const {
+    Events::result(*session, transaction, std::move(result), std::move(jsep_out));
+  }
+};
+
+using RequestHandler = void (*)(Request&);
+
+// Looks a request name (lower case) up; nullptr if unknown.
+RequestHandler find_request(const std::string& name);
+// Runs on the loop: envelope checks (440/441/443/444/442), then the handler.
+void dispatch_request(Request& r);
+
+// The handlers, one per file in requests/.
+void handle_register(Request& r);
+void handle_unregister(Request& r);
+void handle_call(Request& r);
+void handle_accept(Request& r);
+void handle_progress(Request& r);
+void handle_send_ringing(Request& r);
+void handle_decline(Request& r);
+void handle_hangup(Request& r);
+void handle_reset(Request& r);
+
+}  // namespace rtpgate::ctl

@@ -1,0 +1,163 @@
+// Incoming INVITE (spec §6): busy rule and helpers, re-INVITEs, offerless calls via ACK.
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+
+#include "call_control.h"
+#include "events.h"
+#include "log.h"
+#include "sdp/sdp.h"
+#include "plugin.h"
+#include "session.h"
+#include "sip/sip_events.h"
+#include "sip/sip_stack.h"
+#include "sip/sip_util.h"
+
+namespace rtpgate::ctl {
+namespace {
+
+bool busy(const Session& s) { return s.call.nh != nullptr || s.call.establishing || s.call.established; }
+
+std::shared_ptr<Session> free_helper(Session& master) {
+  for (auto& w : master.helpers)
+    if (auto h = w.lock(); h && !h->destroyed.load() && !busy(*h)) return h;
+  return nullptr;
+}
+
+void missed_call(Session& master, const sip_t* sip) {
+  Json res = Events::named("missed_call");
+  res.set("caller", json_string(addr_uri(sip->sip_from).c_str()));
+  const std::string dn = addr_display(sip->sip_from);
+  if (!dn.empty()) res.set("displayname", json_string(dn.c_str()));
+  res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
+  Json top = Json::object();
+  if (sip->sip_call_id && sip->sip_call_id->i_id) top.set("call_id", json_string(sip->sip_call_id->i_id));
+  Json p = Json::object();
+  Events::result_with(master, master.transaction, std::move(res), std::move(top));
+  Json ev = Events::named("missed_call");
+  ev.set("caller", json_string(addr_uri(sip->sip_from).c_str()));
+  ev.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
+  Events::notify(&master, std::move(ev));
+}
+
+void reinvite(Session& s, nua_handle_t* nh, const sip_t* sip) {
+  const std::string sdp = sdp_body(sip);
+  std::string why;
+  if (!sdp.empty() && !apply_remote_sdp(s, sdp, sdp::SdpType::Offer, &why)) {
+    nua_respond(nh, 488, sip_status_phrase(488), TAG_END());
+    return;
+  }
+  // Part 1 answers every re-INVITE with the SDP we already gave (updatingcall and
+  // `update` arrive with plugin part 2); the peer's new address/ports take effect above.
+  nua_respond(nh, 200, sip_status_phrase(200), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+              SIPTAG_PAYLOAD_STR(s.call.local_sdp.c_str()), NUTAG_AUTOANSWER(0), TAG_END());
+}
+
+void new_call(Session& s, nua_handle_t* nh, const sip_t* sip) {
+  CallState& c = s.call;
+  nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(&s));
+  c = CallState{};
+  c.nh = nh;
+  c.status = CallStatus::Invited;
+  c.establishing = true;
+  c.callee = addr_uri(sip->sip_from);
+  c.call_id = sip->sip_call_id && sip->sip_call_id->i_id ? sip->sip_call_id->i_id : "";
+  if (auto self = Plugin::instance().callids.find(c.call_id); self != Plugin::instance().callids.end())
+    Plugin::instance().callids.erase(self);
+  const std::string sdp = sdp_body(sip);
+  c.offerless = sdp.empty();
+  if (!c.offerless) {
+    std::string why;
+    sdp::RemoteMedia rm;
+    if (!sdp::parse_remote(sdp, sdp::SdpType::Offer, &rm, &why) || (!rm.audio.present && !rm.video.present) ||
+        ((rm.audio.present && rm.audio.addr.empty()) && (rm.video.present && rm.video.addr.empty()))) {
+      log(Log::Warn, "[%s] incoming INVITE with unusable SDP: %s", s.account.username.c_str(), why.c_str());
+      nua_respond(nh, 488, sip_status_phrase(488), TAG_END());
+      c = CallState{};
+      nua_handle_destroy(nh);
+      return;
+    }
+    c.remote_sdp = sdp;
+    c.remote = rm;
+    c.remote_known = true;
+  }
+  Json res = Events::named("incomingcall");
+  res.set("username", json_string(c.callee.c_str()));
+  if (!c.call_id.empty()) res.set("call_id", json_string(c.call_id.c_str()));
+  const std::string dn = addr_display(sip->sip_from);
+  if (!dn.empty()) res.set("displayname", json_string(dn.c_str()));
+  res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
+  if (Json h = incoming_headers(sip, s.account.incoming_header_prefixes)) res.set("headers", h.release());
+  if (sip->sip_contact && msg_params_find(sip->sip_contact->m_params, "isfocus") != nullptr)
+    res.set("isfocus", json_true());
+  if (c.remote_known) {
+    bool crypto = !c.remote.audio.crypto.empty() || !c.remote.video.crypto.empty();
+    if (crypto) res.set("srtp", json_string(c.remote.srtp_mandatory ? "sdes_mandatory" : "sdes_optional"));
+  }
+  Json jsep;
+  if (!c.offerless) {
+    jsep = Json::object();
+    jsep.set("type", json_string("offer"));
+    jsep.set("sdp", json_string(sdp.c_str()));
+  }
+  Plugin::instance().callids[c.call_id] = Plugin::instance().find(s.handle());
+  Events::result(s, s.transaction, std::move(res), std::move(jsep));
+  Json ev = Events::named("incomingcall");
+  if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
+  ev.set("username", json_string(c.callee.c_str()));
+  if (!dn.empty()) ev.set("displayname", json_string(dn.c_str()));
+  ev.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
+  Events::notify(&s, std::move(ev));
+  if (s.account.automatic_ringing) nua_respond(nh, 180, sip_status_phrase(180), TAG_END());
+}
+
+}  // namespace
+
+void on_incoming_invite(SipStack& stack, Session* bound, nua_handle_t* nh, const sip_t* sip) {
+  if (bound != nullptr && !bound->destroyed.load() && bound->call.nh == nh) return reinvite(*bound, nh, sip);
+  std::shared_ptr<Session> master = stack.owner();
+  if (!master || master->destroyed.load()) {
+    nua_respond(nh, 500, sip_status_phrase(500), TAG_END());
+    nua_handle_destroy(nh);
+    return;
+  }
+  if (sip == nullptr || sip->sip_from == nullptr || sip->sip_to == nullptr) {
+    nua_respond(nh, 400, sip_status_phrase(400), TAG_END());
+    nua_handle_destroy(nh);
+    return;
+  }
+  std::shared_ptr<Session> target = master;
+  if (busy(*master)) {
+    target = free_helper(*master);
+    if (!target) {
+      nua_respond(nh, 486, sip_status_phrase(486), TAG_END());
+      nua_handle_destroy(nh);
+      missed_call(*master, sip);
+      return;
+    }
+  }
+  new_call(*target, nh, sip);
+}
+
+void on_incoming_ack(Session& s, nua_handle_t* nh, const sip_t* sip) {
+  CallState& c = s.call;
+  if (nh != c.nh || !c.offerless) return;
+  const std::string sdp = sdp_body(sip);
+  std::string why;
+  if (sdp.empty() || !apply_remote_sdp(s, sdp, sdp::SdpType::Answer, &why)) {
+    log(Log::Warn, "[%s] ACK without a usable SDP answer: hanging up", s.account.username.c_str());
+    abort_call(s);
+    return;
+  }
+  c.offerless = false;
+  s.media.set_live(true);
+  Json res = Events::named("accepted");
+  res.set("username", json_string(c.callee.c_str()));
+  Json jsep = Json::object();
+  jsep.set("type", json_string("answer"));
+  jsep.set("sdp", json_string(sdp.c_str()));
+  Events::result(s, s.transaction, std::move(res), std::move(jsep));
+}
+
+}  // namespace rtpgate::ctl

@@ -1,0 +1,60 @@
+#include "sip/sip_events.h"
+
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+
+#include "log.h"
+#include "session.h"
+#include "sip/sip_stack.h"
+
+namespace rtpgate::ctl {
+namespace {
+
+// A handle whose session went away: finish it quietly.
+void orphan_event(nua_event_t event, nua_handle_t* nh, tagi_t tags[]) {
+  if (event == nua_i_state) {
+    int st = nua_callstate_init;
+    tl_gets(tags, NUTAG_CALLSTATE_REF(st), TAG_END());
+    if (st == nua_callstate_terminated) nua_handle_destroy(nh);
+  } else if (event == nua_r_unregister || event == nua_r_register) {
+    nua_handle_destroy(nh);
+  }
+}
+
+}  // namespace
+
+void on_sip_event(SipStack& stack, nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Session* s,
+                  const sip_t* sip, tagi_t tags[]) {
+  if (log_enabled(Log::Huge)) log(Log::Huge, "sofia event %s %d %s", nua_event_name(event), status, phrase);
+  switch (event) {
+    case nua_i_invite:
+      return on_incoming_invite(stack, s, nh, sip);
+    case nua_i_error:
+      log(Log::Warn, "SIP stack error %d %s", status, phrase);
+      return;
+    default:
+      break;
+  }
+  if (nh == nullptr) return;
+  if (s == nullptr || s->destroyed.load()) {
+    // Handles unbound from a session that went away, and Sofia's own handles for
+    // requests it answers itself (OPTIONS...).
+    orphan_event(event, nh, tags);
+    return;
+  }
+  switch (event) {
+    case nua_r_register:
+    case nua_r_unregister:
+      return on_register_reply(*s, event, status, phrase, nh, sip);
+    case nua_r_invite:
+      return on_invite_reply(*s, status, phrase, nh, sip);
+    case nua_i_state:
+      return on_call_state(*s, status, phrase, nh, sip, tags);
+    case nua_i_ack:
+      return on_incoming_ack(*s, nh, sip);
+    default:
+      return;
+  }
+}
+
+}  // namespace rtpgate::ctl

@@ -1,0 +1,45 @@
+// Small SIP helpers shared by requests and event handlers (loop thread).
+#pragma once
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip.h>
+
+#include <string>
+#include <vector>
+
+#include "json.h"
+
+namespace rtpgate::ctl {
+
+class Session;
+
+enum class UriKind { Sip, SipOrSips };
+// Parses a URI with Sofia's URL parser; true if it is sip: (or sips: when allowed).
+bool valid_uri(const std::string& uri, UriKind kind);
+// The user-part of a SIP URI ("" when none).
+std::string uri_user(const std::string& uri);
+
+// Custom headers from a request's `headers` object: "Name: value\r\n" lines; names or
+// values with CR/LF are skipped; the whole block is limited to 2048 bytes.
+std::string custom_headers(json_t* headers);
+
+// Headers of `sip` whose names start with one of `prefixes` (case-insensitive), as
+// {name: value}; an empty Json when none matched or no prefixes.
+Json incoming_headers(const sip_t* sip, const std::vector<std::string>& prefixes);
+
+// URI of a From/To/Contact-like address as text ("sip:bob@host").
+std::string addr_uri(const sip_from_t* a);
+// The display name, quotes kept as received ("" when none).
+std::string addr_display(const sip_from_t* a);
+
+// Answers a 401/407 on `nh` with the session's (or master's) credentials; false when
+// no challenge or no credentials (the caller then reports the failure).
+bool authenticate(nua_handle_t* nh, const sip_t* sip, const std::string& authuser, const std::string& secret,
+                  bool ha1);
+
+// A random alphanumeric token (Call-IDs: 23 chars; tags: 6).
+std::string random_token(size_t n);
+
+// The SDP body of a message, if it carries one ("" otherwise).
+std::string sdp_body(const sip_t* sip);
+
+}  // namespace rtpgate::ctl

@@ -124,6 +124,7 @@ bool apply(const config_setting_t* g, PluginConfig* c, std::string* why) {
   if (!r.integer("sip_timer_t1x64", &n, why)) return false;
   c->sip_timer_t1x64 = n < 1 ? 32000 : static_cast<uint32_t>(n);
 
+  r.str("package", &c->package);
   r.str("rtpgate_shm", &c->shm_name);
   n = c->cmd_timeout_ms;
   if (!r.integer("rtpgate_cmd_timeout_ms", &n, why)) return false;

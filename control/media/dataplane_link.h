@@ -1,0 +1,122 @@
+// The plugin's link to the rtpgate data plane: attaches to the shared region (lazily, and
+// again after a data-plane restart), allocates relay ports and TO_CTL flows per medium,
+// moves browser packets to the data plane and runs the one bridge thread that hands the
+// peer's packets to each stream's Sink.
+//
+// Threads and locks (taken in this order, never the other way round):
+//   ctl_mu_       control state: the ControlClient (command/completion rings, bitmaps,
+//                 slot params), streams_, attach/detach. Held by start/stop/available/
+//                 open_stream/set_peer/close_stream (the plugin's control thread) and, with
+//                 try_lock, by the bridge thread's periodic maintenance.
+//   dispatch_mu_  what the bridge reads while it drains a burst: the data plane -> control
+//                 rings and the flow owners' Stream pointers. The bridge holds it per burst
+//                 (Sinks run under it); close_stream/attach/detach take it to change them.
+//   rings_ lanes  one mutex per control -> data plane ring (send_to_peer from Janus's
+//                 threads); attach/detach take them all, close_stream passes a barrier.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "media/flow_commands.h"
+#include "media/media_types.h"
+#include "media/stream_state.h"
+#include "media/to_dp_rings.h"
+
+namespace rtpgate::ctl::media {
+
+class DataPlaneLink {
+ public:
+  DataPlaneLink() = default;
+  ~DataPlaneLink() { stop(); }
+  DataPlaneLink(const DataPlaneLink&) = delete;
+  DataPlaneLink& operator=(const DataPlaneLink&) = delete;
+
+  // Starts the bridge thread and tries to attach. A missing data plane is not an error:
+  // the link keeps trying (on use and every attach_retry_ms). False only on bad options.
+  bool start(const DataPlaneOptions& options, std::string* why);
+  // Closes every stream still open (removing its flows), stops the bridge, detaches.
+  void stop();
+
+  // Media requests can be served now; otherwise *why says why (for the log / the error).
+  bool available(std::string* why);
+
+  // Allocates an even RTP port (+1 for RTCP) on the media address equal to sdp_ip (the
+  // first address when empty or not one of the data plane's) and installs its two flows.
+  bool open_stream(const std::string& sdp_ip, bool video, Sink* sink, StreamInfo* out, std::string* why);
+  // Points both flows at the peer (out_dst) and applies the direction flags.
+  bool set_peer(StreamId id, const PeerTarget& peer, std::string* why);
+  // Removes the flows and frees ports and slots. When it returns the sink is never called
+  // again for this stream and send_to_peer(id) drops.
+  void close_stream(StreamId id);
+  // Browser -> peer, any thread, non-blocking, no allocation. False = dropped (counted).
+  // Remaining window: a packet already queued on a ring when the stream is closed can still
+  // leave on the flow if the data plane drains it before the removal, or on the slot's next
+  // user if that slot were removed and re-installed before the data plane drained it (slots
+  // are handed out round-robin, so a slot is reused only after every other free one).
+  bool send_to_peer(StreamId id, bool rtcp, const uint8_t* data, uint16_t len) noexcept;
+
+  // False once the data plane that carried the stream went away (restart): the caller
+  // should close it (and open a new one to continue).
+  bool stream_alive(StreamId id);
+  bool stream_counters(StreamId id, StreamCounters* out);
+  const LinkCounters& counters() const noexcept { return ctr_; }
+  size_t open_streams();
+  // One maintenance pass now (the bridge thread runs one every attach_retry_ms).
+  void maintain();
+
+ private:
+  // ctl_mu_ held.
+  bool refresh_locked();
+  bool usable_locked(std::string* why);
+  void try_attach_locked();
+  void detach_locked();
+  void reclaim_leftovers_locked();
+  void maintain_locked();
+  bool claim_port_pair_locked(uint32_t addr_idx, uint16_t* port);
+  void register_locked(Stream* s);
+  void unregister_locked(Stream* s);
+  bool program_peer_locked(Stream& s, const PeerTarget& peer, std::string* why);
+  Stream* find_locked(StreamId id);
+  // Bridge thread (peer_bridge.cc).
+  void bridge_main();
+  uint32_t drain_locked(uint32_t budget);
+  void idle_wait(uint32_t idle_rounds);
+
+  DataPlaneOptions opt_;
+  LinkCounters ctr_;
+
+  std::mutex ctl_mu_;
+  std::optional<FlowCommands> cmds_;  // attached controller
+  uint64_t generation_ = 0;
+  std::string detach_why_;            // why we are not attached
+  std::map<StreamId, std::unique_ptr<Stream>> streams_;
+  uint32_t serial_ = 0;
+  uint32_t port_cursor_ = 0;
+  bool subset_warned_ = false;
+  bool reclaim_pending_ = false;      // leftovers of an earlier plugin instance not removed yet
+
+  std::mutex dispatch_mu_;
+  std::atomic<uint32_t> dispatch_waiters_{0};
+  uint32_t n_from_dp_ = 0;  // data plane -> control rings (dispatch_mu_)
+  rtpgate_shm_ring_hdr* from_dp_[RTPGATE_SHM_MAX_PKT_RINGS] = {};
+  std::unique_ptr<FlowOwner[]> owners_;  // dispatch_mu_ + every lane to replace
+  uint32_t owner_cap_ = 0;
+  alignas(64) uint8_t bounce_[RTPGATE_PKT_SLOT_DATA];  // bridge thread: packet handed to a sink
+
+  ToDpRings rings_;
+
+  std::thread bridge_;
+  std::atomic<bool> stop_{false};
+  std::atomic<size_t> n_streams_{0};
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+};
+
+}  // namespace rtpgate::ctl::media

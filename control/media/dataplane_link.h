@@ -87,7 +87,7 @@ class DataPlaneLink {
   // Bridge thread (peer_bridge.cc).
   void bridge_main();
   uint32_t drain_locked(uint32_t budget);
-  void idle_wait(uint32_t idle_rounds);
+  void idle_wait(uint32_t idle_rounds, bool deep);
 
   DataPlaneOptions opt_;
   LinkCounters ctr_;

@@ -17,6 +17,10 @@ constexpr uint32_t kBurstPerRing = 64;
 constexpr uint32_t kSpinRounds = 8;       // idle rounds that only yield
 constexpr long kMinNapUs = 25;
 constexpr long kMaxNapUs = 1000;
+// After this long without a single packet on any stream, nap longer: the first packet
+// after such a silence waits at most kDeepNapUs (a jitter buffer absorbs it).
+constexpr uint64_t kDeepIdleNs = 1000000000ull;
+constexpr long kDeepNapUs = 5000;
 
 void nap_us(long us) noexcept {
   timespec ts{0, us * 1000};
@@ -29,6 +33,7 @@ void DataPlaneLink::bridge_main() {
   const uint64_t period_ns = uint64_t{opt_.attach_retry_ms} * 1000000ull;
   uint64_t next_maint = shm::monotonic_ns() + period_ns;
   uint32_t idle = 0;
+  uint64_t last_pkt_ns = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
     uint32_t n = 0;
     if (dispatch_waiters_.load(std::memory_order_relaxed) == 0) {
@@ -47,20 +52,25 @@ void DataPlaneLink::bridge_main() {
     }
     if (n != 0) {
       idle = 0;
+      last_pkt_ns = now;
     } else {
-      idle_wait(idle);
+      idle_wait(idle, now - last_pkt_ns > kDeepIdleNs);
       if (idle < 64) idle++;
     }
   }
 }
 
-void DataPlaneLink::idle_wait(uint32_t idle_rounds) {
+void DataPlaneLink::idle_wait(uint32_t idle_rounds, bool deep) {
   if (n_streams_.load(std::memory_order_relaxed) == 0) {
     // Nothing can arrive: sleep until a stream opens, stop() or the next maintenance.
     std::unique_lock<std::mutex> lk(wake_mu_);
     wake_cv_.wait_for(lk, std::chrono::milliseconds(opt_.attach_retry_ms), [this] {
       return stop_.load(std::memory_order_relaxed) || n_streams_.load(std::memory_order_relaxed) != 0;
     });
+    return;
+  }
+  if (deep) {
+    nap_us(kDeepNapUs);
     return;
   }
   if (idle_rounds < kSpinRounds) {

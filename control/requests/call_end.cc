@@ -13,11 +13,11 @@ void handle_decline(Request& r) {
   Session& s = r.s();
   CallState& c = s.call;
   json_t* b = r.body.get();
-  if (ApiError e = validate(b, {{"code", JType::Integer, kPositive}, {"headers", JType::Object, 0},
+  if (ApiError e = validate(b, {{"code", JType::Integer, 0}, {"headers", JType::Object, 0},
                                 {"refer_id", JType::Integer, 0}}))
     return r.fail(e);
   // Transfers (REFER) arrive with plugin part 2: no transfer can be pending yet.
-  if (has(b, "refer_id")) return r.fail(kErrWrongState, "Wrong state (no transfer?)");
+  if (int_or(b, "refer_id", 0) > 0) return r.fail(kErrWrongState, "Wrong state (no transfer?)");
   if (c.status != CallStatus::Invited && c.status != CallStatus::Progress) return;   // silently ignored (spec §2)
   if (c.callee.empty()) return r.fail(kErrWrongState, "Wrong state (no caller?)");
   const int dflt = Plugin::instance().config().compat == Compat::Head ? 603 : 486;

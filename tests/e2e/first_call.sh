@@ -228,6 +228,15 @@ cat "$work"/sipp/registrar_auth_*_logs.log 2>/dev/null | sed 's/^/  registrar: /
 if [[ "$plugin" == rtpgate ]]; then
     say "data-plane counters (rtpgatectl stats, non-zero)"
     "$build/tools/rtpgatectl/rtpgatectl" --shm "$SHM" stats 2>&1 | sed -n '/^total/,$p' | awk 'NR == 1 || $2 != 0' || true
+    # Nothing may leak: after the hangup every flow slot is back (the plugin removes them).
+    flows_left=""
+    for _ in $(seq 1 20); do
+        flows_left=$("$build/tools/rtpgatectl/rtpgatectl" --shm "$SHM" --json info | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["flows_allocated"])')
+        [[ "$flows_left" == 0 ]] && break
+        sleep 0.1
+    done
+    echo "flows allocated after the call: $flows_left"
+    [[ "$flows_left" == 0 ]] || fail "$flows_left flow slots still allocated after the hangup"
 fi
 
 (( rc == 0 )) || fail "first_call.py failed (exit $rc)"

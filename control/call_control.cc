@@ -11,6 +11,7 @@
 #include "sdp/sdp.h"
 #include "session.h"
 #include "sip/sip_stack.h"
+#include "sip/sip_util.h"
 
 namespace rtpgate::ctl {
 
@@ -73,31 +74,35 @@ void reset_call(Session& s) {
   c = CallState{};
 }
 
-void call_terminated(Session& s, int code, const std::string& reason, const sip_t* sip) {
+void capture_end_info(Session& s, const sip_t* sip) {
+  if (sip == nullptr) return;
   CallState& c = s.call;
-  Json res = Events::named("hangup");
-  res.set("code", json_integer(code));
-  res.set("reason", json_string(reason.c_str()));
-  Json ev = Events::named("hangup");
-  if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
-  ev.set("code", json_integer(code));
-  ev.set("reason", json_string(reason.c_str()));
-  if (sip != nullptr && sip->sip_reason != nullptr) {
-    const sip_reason_t* r = sip->sip_reason;
+  if (const sip_reason_t* r = sip->sip_reason) {
     if (const char* text = msg_params_find(r->re_params, "text=")) {
       std::string t = text;
       if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
-      res.set("reason_header", json_string(t.c_str()));
-      ev.set("reason_header", json_string(t.c_str()));
+      c.end_reason_text = t;
     }
-    if (r->re_protocol) {
-      res.set("reason_header_protocol", json_string(r->re_protocol));
-      ev.set("reason_header_protocol", json_string(r->re_protocol));
-    }
-    if (const char* cause = msg_params_find(r->re_params, "cause=")) {
-      res.set("reason_header_cause", json_string(cause));
-      ev.set("reason_header_cause", json_string(cause));
-    }
+    c.end_reason_protocol = r->re_protocol ? r->re_protocol : "";
+    const char* cause = msg_params_find(r->re_params, "cause=");
+    c.end_reason_cause = cause ? cause : "";
+  }
+  if (Json h = incoming_headers(sip, s.account.incoming_header_prefixes)) c.end_headers = std::move(h);
+}
+
+void call_terminated(Session& s, int code, const std::string& reason, const sip_t* sip) {
+  capture_end_info(s, sip);
+  CallState& c = s.call;
+  Json res = Events::named("hangup");
+  Json ev = Events::named("hangup");
+  if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
+  for (Json* j : {&res, &ev}) {
+    j->set("code", json_integer(code));
+    j->set("reason", json_string(reason.c_str()));
+    if (!c.end_reason_text.empty()) j->set("reason_header", json_string(c.end_reason_text.c_str()));
+    if (!c.end_reason_protocol.empty()) j->set("reason_header_protocol", json_string(c.end_reason_protocol.c_str()));
+    if (!c.end_reason_cause.empty()) j->set("reason_header_cause", json_string(c.end_reason_cause.c_str()));
+    if (c.end_headers) j->set("headers", json_deep_copy(c.end_headers.get()));
   }
   Events::result(s, s.transaction, std::move(res));
   Events::notify(&s, std::move(ev));

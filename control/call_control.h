@@ -26,6 +26,8 @@ ApiError prepare_local_sdp(Session& s, const std::string& browser_sdp, const sdp
 // or has no usable medium.
 bool apply_remote_sdp(Session& s, const std::string& sdp, sdp::SdpType type, std::string* why);
 
+// Remembers the Reason and custom headers of a message that ends the call.
+void capture_end_info(Session& s, const sip_t* sip);
 // The call is over (Sofia reported it terminated): hangup event, streams closed,
 // handle destroyed, state back to idle.
 void call_terminated(Session& s, int code, const std::string& reason, const sip_t* sip);

@@ -12,6 +12,7 @@
 
 #include "call_media.h"
 #include "janus_api.h"
+#include "json.h"
 #include "sdp/sdp_types.h"
 #include "session_state.h"
 
@@ -63,6 +64,10 @@ struct CallState {
   sdp::RemoteMedia remote;
   bool remote_known = false;
   int auth_tries = 0;          // digest answers to this INVITE
+  // From the message that ends the call (BYE, CANCEL, error response): Reason header
+  // and custom headers, reported on the hangup event.
+  std::string end_reason_text, end_reason_protocol, end_reason_cause;
+  Json end_headers;
 };
 
 class Session {

@@ -284,6 +284,11 @@ bool DataPlaneLink::open_stream(const std::string& sdp_ip, bool video, Sink* sin
   int idx = -1;
   rtpgate_shm_addr want{};
   if (!sdp_ip.empty() && parse_addr(sdp_ip, 0, &want)) idx = shm::find_media_addr(h, want);
+  if (idx < 0 && !sdp_ip.empty() && !sdp_ip_warned_) {
+    sdp_ip_warned_ = true;
+    log(Log::Warn, "media: %s is not one of the data plane's media addresses: using %s", sdp_ip.c_str(),
+        format_addr(h.addrs[0]).c_str());
+  }
   const auto addr_idx = static_cast<uint32_t>(idx < 0 ? 0 : idx);
   uint16_t port = 0;
   if (!claim_port_pair_locked(addr_idx, &port)) {

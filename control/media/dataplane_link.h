@@ -45,6 +45,7 @@ class DataPlaneLink {
   void stop();
 
   // Media requests can be served now; otherwise *why says why (for the log / the error).
+  // Any thread; waits while the control thread runs a command (at most cmd_timeout_ms).
   bool available(std::string* why);
 
   // Allocates an even RTP port (+1 for RTCP) on the media address equal to sdp_ip (the
@@ -100,6 +101,7 @@ class DataPlaneLink {
   uint32_t serial_ = 0;
   uint32_t port_cursor_ = 0;
   bool subset_warned_ = false;
+  bool sdp_ip_warned_ = false;
   bool reclaim_pending_ = false;      // leftovers of an earlier plugin instance not removed yet
 
   std::mutex dispatch_mu_;

@@ -15,7 +15,8 @@ inline constexpr StreamId kNoStream = 0;
 
 // Receives what the SIP peer sends on a stream. Called from the bridge thread only, never
 // after close_stream() returned for that stream. `data` may be rewritten in place
-// (up to `len` bytes). The sink must not call back into the DataPlaneLink.
+// (up to `len` bytes). The sink may call DataPlaneLink::send_to_peer but nothing else of
+// the link (the bridge holds the dispatch lock while it runs).
 class Sink {
  public:
   virtual void on_peer_packet(bool rtcp, uint8_t* data, uint16_t len) noexcept = 0;

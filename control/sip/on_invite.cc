@@ -71,8 +71,10 @@ void on_invite_reply(Session& s, int status, const char*, nua_handle_t* nh, cons
     const std::string& secret = c.has_call_credentials ? c.call_secret : a.secret;
     const bool ha1 = c.has_call_credentials ? c.call_secret_is_ha1 : a.secret_is_ha1;
     if (c.auth_tries++ < 2 && authenticate(nh, sip, user, secret, ha1)) return;
+    capture_end_info(s, sip);
     return;   // the failure ends the call: terminated state follows
   }
+  if (status >= 300) return capture_end_info(s, sip);
   const std::string sdp = sdp_body(sip);
   if (status >= 100 && status < 200) {
     if (status == 100) return;

@@ -3,6 +3,7 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_status.h>
 
+#include "call_control.h"
 #include "log.h"
 #include "session.h"
 #include "sip/sip_stack.h"
@@ -52,6 +53,11 @@ void on_sip_event(SipStack& stack, nua_event_t event, int status, const char* ph
       return on_call_state(*s, status, phrase, nh, sip, tags);
     case nua_i_ack:
       return on_incoming_ack(*s, nh, sip);
+    case nua_i_bye:
+    case nua_i_cancel:
+    case nua_r_bye:
+      if (nh == s->call.nh) capture_end_info(*s, sip);
+      return;
     default:
       return;
   }

@@ -145,6 +145,7 @@ class Probe {
       nap_ms(20);
       av = link_.available(&why);
     }
+    if (av) why.clear();
     return "{\"available\":" + std::string(av ? "true" : "false") + ",\"why\":" + jstr(why) +
            ",\"waited_ms\":" + std::to_string((shm::monotonic_ns() - t0) / 1000000) + "}";
   }

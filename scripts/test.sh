@@ -9,7 +9,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 build=${RTPGATE_BUILD_DIR:-build}
 suites=("$@")
-(( ${#suites[@]} )) || suites=(unit integration perf)
+(( ${#suites[@]} )) || suites=(unit integration conformance e2e perf)
 
 t0=$(date +%s)
 bash scripts/setup.sh || { echo "test: set-up failed" >&2; exit 1; }

@@ -233,6 +233,16 @@ TEST(RewriteForSip, StaticPayloadTypesGetExplicitRtpmaps) {
   EXPECT_TRUE(has_line(audio, "a=rtpmap:0 PCMU/8000"));
 }
 
+TEST(RewriteForSip, DynamicPayloadTypeWithoutRtpmapGetsNoRtpmapLine) {
+  const std::string sdp = crlf("v=0\no=- 1 2 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=video 9 RTP/AVP 96\nc=IN IP4 0.0.0.0\n");
+  LocalMedia lm = plain_media();
+  const auto video = section(rewrite(sdp, SdpType::Offer, lm), 0);
+  EXPECT_EQ(video[0], "m=video 40002 RTP/AVP 96");
+  EXPECT_EQ(count_prefix(video, "a=rtpmap"), 0u);
+  lm.video.port = 0;
+  EXPECT_EQ(count_prefix(section(rewrite(sdp, SdpType::Offer, lm), 0), "a=rtpmap"), 0u);
+}
+
 TEST(RewriteForSip, OutputParsesBackAsTheMediaWeAnnounced) {
   LocalMedia lm = plain_media();
   lm.srtp_mandatory = true;

@@ -205,6 +205,12 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple("a=recvonly\n", Direction::RecvOnly, true, false),
                       std::make_tuple("a=inactive\n", Direction::Inactive, false, false)));
 
+TEST(ParseRemote, MediaLinesWithExtraSpacesAreAccepted) {
+  const RemoteMedia rm = parse(minimal("m=audio  5000 RTP/AVP 8  0 \n"));
+  EXPECT_EQ(rm.audio.port, 5000);
+  EXPECT_EQ(rm.audio.pt, 8);
+}
+
 TEST(ParseRemote, ResultIsResetOnFailure) {
   RemoteMedia rm;
   rm.audio.present = true;
@@ -233,7 +239,12 @@ INSTANTIATE_TEST_SUITE_P(
                       std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVP\r\n"),
                       std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVP x\r\n"),
                       std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVPF 96\r\na=rtpmap:96 opus\r\n"),
-                      std::string(70 * 1024, 'a')));
+                      std::string(70 * 1024, 'a'),
+                      // Sofia 1.12.11 loops forever on these formats: refused before parsing.
+                      std::string("v=0\nm=audio 8 p:\xe1"), std::string("v=0\nm=a 8 b \x01"),
+                      std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\t8\r\n"),
+                      // Parsed by Sofia, refused by its printer.
+                      std::string("v=0\ro=- 3 8 IN IP4 /2\rs=-\rt=0 0\r")));
 
 }  // namespace
 }  // namespace rtpgate::ctl::sdp

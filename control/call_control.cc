@@ -71,7 +71,9 @@ void reset_call(Session& s) {
     nua_handle_bind(c.nh, nullptr);
     nua_handle_destroy(c.nh);
   }
+  const bool pc_established = c.established;   // follows the PeerConnection, not the call
   c = CallState{};
+  c.established = pc_established;
 }
 
 void capture_end_info(Session& s, const sip_t* sip) {
@@ -107,6 +109,9 @@ void call_terminated(Session& s, int code, const std::string& reason, const sip_
   Events::result(s, s.transaction, std::move(res));
   Events::notify(&s, std::move(ev));
   reset_call(s);
+  // As stock: the SIP call is over, so is the browser's PeerConnection.
+  janus_callbacks* cb = Plugin::instance().callbacks();
+  if (s.pc_up.load() && !s.destroyed.load() && cb != nullptr) cb->close_pc(s.handle());
 }
 
 void abort_call(Session& s, int code) {
@@ -126,10 +131,17 @@ void abort_call(Session& s, int code) {
   c.status = CallStatus::Closing;
 }
 
-void on_pc_up(Session& s) { log(Log::Verb, "[%s] WebRTC media is up", s.account.username.c_str()); }
+// As stock: `established` follows the PeerConnection (it is part of the busy test).
+void on_pc_up(Session& s) {
+  s.call.established = true;
+  s.call.establishing = false;
+  log(Log::Verb, "[%s] WebRTC media is up", s.account.username.c_str());
+}
 
 void on_pc_down(Session& s) {
   CallState& c = s.call;
+  c.established = false;
+  c.establishing = false;
   if (c.status == CallStatus::Idle || c.status == CallStatus::Closing) return;
   // The browser is gone mid-call: tell the application, then end the SIP side.
   Json p = Json::object();

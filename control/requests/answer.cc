@@ -4,6 +4,7 @@
 #include <sofia-sip/sip_tag.h>
 
 #include "call_control.h"
+#include "plugin.h"
 #include "requests/request.h"
 #include "requests/srtp_params.h"
 #include "sip/sip_util.h"
@@ -19,8 +20,12 @@ void answer(Request& r, Kind kind) {
   json_t* b = r.body.get();
   if (kind == Kind::Progress && c.status != CallStatus::Invited)
     return r.fail(kErrWrongState, std::string("Wrong state (not invited? status=") + name(c.status) + ")");
-  if (kind == Kind::Accept && c.status != CallStatus::Invited && c.status != CallStatus::Progress)
-    return r.fail(kErrWrongState, std::string("Wrong state (not invited or progress? status=") + name(c.status) + ")");
+  if (kind == Kind::Accept && c.status != CallStatus::Invited && c.status != CallStatus::Progress) {
+    // 1.1.2 has no progress state and says so in the text.
+    const bool head = Plugin::instance().config().compat == Compat::Head;
+    return r.fail(kErrWrongState, std::string(head ? "Wrong state (not invited or progress? status=" : "Wrong state (not invited? status=") +
+                                      name(c.status) + ")");
+  }
   if (c.callee.empty()) return r.fail(kErrWrongState, "Wrong state (no caller?)");
   if (ApiError e = validate(b, {{"srtp", JType::String, 0},
                                 {"srtp_profile", JType::String, 0},
@@ -59,8 +64,6 @@ void answer(Request& r, Kind kind) {
   s.transaction = r.transaction;
   if (kind == Kind::Accept) {
     c.status = CallStatus::InCall;
-    c.established = true;
-    c.establishing = false;
   } else {
     c.status = CallStatus::Progress;
   }

@@ -40,8 +40,9 @@ void handle_decline(Request& r) {
 void handle_hangup(Request& r) {
   Session& s = r.s();
   CallState& c = s.call;
-  if (ApiError e = validate(r.body.get(), {{"headers", JType::Object, 0}})) return r.fail(e);
+  // The state decides first: a hangup outside a call is ignored even when malformed.
   if (!established(c.status) && c.status != CallStatus::Inviting && c.status != CallStatus::Progress) return;
+  if (ApiError e = validate(r.body.get(), {{"headers", JType::Object, 0}})) return r.fail(e);
   const std::string hdrs = custom_headers(json_object_get(r.body.get(), "headers"));
   if (c.nh != nullptr) {
     if (c.status == CallStatus::Inviting)

@@ -1,7 +1,6 @@
 // a= list editing and value tokenising for Sofia-parsed SDPs (any thread).
 #include "sdp/attributes.h"
 
-
 namespace rtpgate::ctl::sdp {
 namespace {
 
@@ -45,8 +44,7 @@ std::string_view token_at(std::string_view s, size_t n) noexcept {
   }
 }
 
-bool append_attribute(su_home_t* home, sdp_attribute_t** list, const char* name,
-                      std::string_view value) {
+bool append_attribute(su_home_t* home, sdp_attribute_t** list, const char* name, std::string_view value) {
   auto* a = static_cast<sdp_attribute_t*>(su_zalloc(home, sizeof(sdp_attribute_t)));
   if (!a) return false;
   a->a_size = sizeof(sdp_attribute_t);

@@ -36,7 +36,6 @@ void remove_attributes(sdp_attribute_t** list, Pred pred) {
 }
 
 // Appends a=name[:value] (value may be empty for a flag attribute). False on no memory.
-bool append_attribute(su_home_t* home, sdp_attribute_t** list, const char* name,
-                      std::string_view value);
+bool append_attribute(su_home_t* home, sdp_attribute_t** list, const char* name, std::string_view value);
 
 }  // namespace rtpgate::ctl::sdp

@@ -46,7 +46,8 @@ void remove_duplicate_pts(sdp_media_t* m) {
   std::unordered_set<std::string> removed;
   for (sdp_rtpmap_t** rm = &m->m_rtpmaps; *rm;) {
     const sdp_rtpmap_t* r = *rm;
-    if (!r->rm_encoding || !*r->rm_encoding || seen.insert(codec_key(r->rm_encoding, r->rm_rate, r->rm_params ? r->rm_params : "")).second) {
+    if (!r->rm_encoding || !*r->rm_encoding ||
+        seen.insert(codec_key(r->rm_encoding, r->rm_rate, r->rm_params ? r->rm_params : "")).second) {
       rm = &(*rm)->rm_next;
       continue;
     }
@@ -129,8 +130,8 @@ struct Rewrite {
 
 }  // namespace
 
-bool rewrite_for_sip(const std::string& browser_sdp, SdpType type, const LocalMedia& local,
-                     bool bump_version, std::string* out, std::string* why) {
+bool rewrite_for_sip(const std::string& browser_sdp, SdpType type, const LocalMedia& local, bool bump_version,
+                     std::string* out, std::string* why) {
   out->clear();
   if (local.sdp_ip.empty()) {
     *why = "no sdp_ip configured";

@@ -32,7 +32,8 @@ bool is_base64(std::string_view s) noexcept {
       pad++;
       continue;
     }
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
     if (!ok || pad > 0) return false;  // a character after padding
   }
   return pad <= 2 && pad < s.size() && (pad == 0 || s.size() % 4 == 0);

@@ -137,8 +137,7 @@ void fill_attributes(const sdp_media_t* m, RemoteMedium* r) {
   }
 }
 
-void fill_medium(const sdp_session_t* s, const sdp_media_t* m, sdp_mode_t session_mode,
-                 RemoteMedium* r) {
+void fill_medium(const sdp_session_t* s, const sdp_media_t* m, sdp_mode_t session_mode, RemoteMedium* r) {
   r->present = true;
   fill_address(s, m, r);
   r->port = static_cast<uint16_t>(m->m_port);
@@ -153,8 +152,8 @@ void fill_medium(const sdp_session_t* s, const sdp_media_t* m, sdp_mode_t sessio
 
 }  // namespace
 
-bool parse_remote(const std::string& sip_sdp, SdpType /*type: parsing is the same*/,
-                  RemoteMedia* out, std::string* why) {
+bool parse_remote(const std::string& sip_sdp, SdpType /*type: parsing is the same*/, RemoteMedia* out,
+                  std::string* why) {
   *out = RemoteMedia{};
   ParsedSdp doc;
   if (!doc.parse(sip_sdp, why)) return false;

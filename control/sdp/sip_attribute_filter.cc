@@ -10,15 +10,21 @@
 namespace rtpgate::ctl::sdp {
 namespace {
 
-constexpr std::array<std::string_view, 31> kDropped = {
-    "mid",          "msid",           "bundle-only",       "group",         "msid-semantic",
-    "candidate",    "remote-candidates", "end-of-candidates", "fingerprint", "setup",
-    "connection",   "tls-id",         "dtls-id",           "identity",      "extmap-allow-mixed",
-    "rid",          "simulcast",      "sctpmap",           "sctp-port",     "max-message-size",
-    "rtcp",         "rtcp-mux",       "rtcp-mux-only",     "rtcp-rsize",    "ssrc",
-    "ssrc-group",   "crypto",         "ice-ufrag",         "ice-pwd",       "ice-options",
-    "ice-lite",
+// ice-* is matched as a prefix in keep_for_sip().
+// clang-format off
+constexpr std::array<std::string_view, 27> kDropped = {
+    // spec §9.1
+    "mid", "msid", "bundle-only",
+    // ICE, DTLS, BUNDLE and other WebRTC-only lines
+    "group", "msid-semantic", "candidate", "remote-candidates", "end-of-candidates",
+    "fingerprint", "setup", "connection", "tls-id", "dtls-id", "identity",
+    "extmap-allow-mixed", "rid", "simulcast", "sctpmap", "sctp-port", "max-message-size",
+    // RTCP is plain, unmuxed, on port+1
+    "rtcp", "rtcp-mux", "rtcp-mux-only", "rtcp-rsize",
+    // the browser's stream identifiers; our own SDES line replaces any crypto
+    "ssrc", "ssrc-group", "crypto",
 };
+// clang-format on
 
 constexpr std::array<std::string_view, 2> kKeptExtmaps = {
     "urn:ietf:params:rtp-hdrext:ssrc-audio-level",

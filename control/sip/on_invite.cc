@@ -38,10 +38,6 @@ void early_or_final(Session& s, int status, const sip_t* sip, const std::string&
   const bool give_jsep = !c.answer_sent_to_app;
   c.answer_sent_to_app = true;
   c.status = CallStatus::InCall;   // early media counts as in call (spec §3.2)
-  if (final) {
-    c.established = true;
-    c.establishing = false;
-  }
   s.media.set_live(true);
   Json res = Events::named(final ? "accepted" : "progress");
   res.set("username", json_string(c.callee.c_str()));

@@ -11,6 +11,11 @@
 namespace rtpgate::ctl {
 
 bool SofiaLoop::start(std::string* why) {
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = false;   // a plugin may be initialised again after destroy()
+    queue_.clear();
+  }
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (event_fd_ < 0) return *why = std::string("eventfd: ") + std::strerror(errno), false;
   std::mutex m;

@@ -13,9 +13,9 @@ namespace {
 using namespace rtpgate::ctl::sdp;
 
 // Line starts that name an attribute the rewrite always removes.
-constexpr std::string_view kStripped[] = {"a=ice-",   "a=candidate:", "a=fingerprint:", "a=setup:",
-                                          "a=mid:",   "a=msid:",      "a=group:",       "a=ssrc:",
-                                          "a=rtcp:",  "a=rtcp-mux\r", "a=ssrc-group:", "a=bundle-only\r"};
+constexpr std::string_view kStripped[] = {
+    "a=ice-",   "a=candidate:", "a=fingerprint:", "a=setup:",     "a=mid:",        "a=msid:",
+    "a=group:", "a=ssrc:",      "a=rtcp:",        "a=rtcp-mux\r", "a=ssrc-group:", "a=bundle-only\r"};
 
 bool has_line_prefix(const std::string& sdp, std::string_view prefix) {
   size_t pos = 0;

@@ -54,9 +54,9 @@ TEST_F(RewriteChromeOfferTest, EveryMediaLineGetsSdpIp) {
 
 TEST_F(RewriteChromeOfferTest, WebRtcTransportAttributesAreStripped) {
   const auto lines = lines_of(out_);
-  for (std::string_view prefix :
-       {"a=mid", "a=msid", "a=group", "a=ice-", "a=candidate", "a=end-of-candidates", "a=fingerprint",
-        "a=setup", "a=rtcp:", "a=rtcp-mux", "a=rtcp-rsize", "a=extmap-allow-mixed", "a=ssrc", "a=bundle-only"})
+  for (std::string_view prefix : {"a=mid", "a=msid", "a=group", "a=ice-", "a=candidate",
+                                  "a=end-of-candidates", "a=fingerprint", "a=setup", "a=rtcp:", "a=rtcp-mux",
+                                  "a=rtcp-rsize", "a=extmap-allow-mixed", "a=ssrc", "a=bundle-only"})
     EXPECT_EQ(count_prefix(lines, prefix), 0u) << prefix;
 }
 
@@ -81,8 +81,9 @@ TEST_F(RewriteChromeOfferTest, CodecsDirectionAndFmtpAreKept) {
                              "a=rtpmap:126 telephone-event/8000", "a=rtpmap:0 PCMU/8000", "a=sendrecv"})
     EXPECT_TRUE(has_line(audio, l)) << l;
   const auto video = section(out_, 1);
-  for (std::string_view l : {"a=rtpmap:96 VP8/90000", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96",
-                             "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"})
+  for (std::string_view l :
+       {"a=rtpmap:96 VP8/90000", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96",
+        "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f"})
     EXPECT_TRUE(has_line(video, l)) << l;
 }
 
@@ -227,14 +228,16 @@ TEST(RewriteForSip, MissingSessionNameAndTimeAreAdded) {
 }
 
 TEST(RewriteForSip, StaticPayloadTypesGetExplicitRtpmaps) {
-  const std::string sdp = crlf("v=0\no=- 1 2 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=audio 9 RTP/AVP 8 0\nc=IN IP4 0.0.0.0\n");
+  const std::string sdp =
+      crlf("v=0\no=- 1 2 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=audio 9 RTP/AVP 8 0\nc=IN IP4 0.0.0.0\n");
   const auto audio = section(rewrite(sdp, SdpType::Offer, plain_media()), 0);
   EXPECT_TRUE(has_line(audio, "a=rtpmap:8 PCMA/8000"));
   EXPECT_TRUE(has_line(audio, "a=rtpmap:0 PCMU/8000"));
 }
 
 TEST(RewriteForSip, DynamicPayloadTypeWithoutRtpmapGetsNoRtpmapLine) {
-  const std::string sdp = crlf("v=0\no=- 1 2 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=video 9 RTP/AVP 96\nc=IN IP4 0.0.0.0\n");
+  const std::string sdp =
+      crlf("v=0\no=- 1 2 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=video 9 RTP/AVP 96\nc=IN IP4 0.0.0.0\n");
   LocalMedia lm = plain_media();
   const auto video = section(rewrite(sdp, SdpType::Offer, lm), 0);
   EXPECT_EQ(video[0], "m=video 40002 RTP/AVP 96");
@@ -285,13 +288,16 @@ TEST_P(RewriteMalformedTest, FailsWithReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     Inputs, RewriteMalformedTest,
-    ::testing::Values("", "v=0\r\n", "garbage\r\nmore garbage",
-                      "v=0\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\n",
-                      "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF\r\nc=IN IP4 0.0.0.0\r\n",
-                      "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:96\r\n",
-                      "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 70000 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\n",
-                      "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 300\r\nc=IN IP4 0.0.0.0\r\n",
-                      "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP7 0.0.0.0\r\n"));
+    ::testing::Values(
+        "", "v=0\r\n", "garbage\r\nmore garbage",
+        "v=0\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\n",
+        "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF\r\nc=IN IP4 "
+        "0.0.0.0\r\n",
+        "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 "
+        "0.0.0.0\r\na=rtpmap:96\r\n",
+        "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 70000 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\n",
+        "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 300\r\nc=IN IP4 0.0.0.0\r\n",
+        "v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP7 0.0.0.0\r\n"));
 
 }  // namespace
 }  // namespace rtpgate::ctl::sdp

@@ -1,8 +1,9 @@
 // parse_crypto(): the strict SDES a=crypto parser, and the static payload-type table.
+#include "sdp/crypto_line.h"
+
 #include <gtest/gtest.h>
 
 #include "sdp/codec_table.h"
-#include "sdp/crypto_line.h"
 
 namespace rtpgate::ctl::sdp {
 namespace {
@@ -19,7 +20,8 @@ TEST(ParseCrypto, AcceptsTagProfileAndInlineKey) {
 
 TEST(ParseCrypto, AcceptsPaddedGcmKeysAndExtraSpaces) {
   Crypto c;
-  ASSERT_TRUE(parse_crypto("12  AEAD_AES_256_GCM   inline:YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY3ODkwYWJjZGVmZ2g=", &c));
+  ASSERT_TRUE(parse_crypto(
+      "12  AEAD_AES_256_GCM   inline:YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY3ODkwYWJjZGVmZ2g=", &c));
   EXPECT_EQ(c.tag, 12);
   EXPECT_EQ(c.key_b64, "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY3ODkwYWJjZGVmZ2g=");
 }
@@ -43,13 +45,14 @@ INSTANTIATE_TEST_SUITE_P(
     Values, ParseCryptoRefusedTest,
     ::testing::Values(std::string(), std::string("1"), std::string("1 AES_CM_128_HMAC_SHA1_80"),
                       std::string("1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey + "|2^20|1:32",  // MKI
-                      std::string("1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey + "|1:4",        // MKI, no lifetime
-                      std::string("1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey + " KDR=1",      // session param
+                      std::string("1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey + "|1:4",    // MKI, no lifetime
+                      std::string("1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey + " KDR=1",  // session param
                       std::string("1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey + ";inline:" + kKey,
                       std::string("1 AES_CM_128_HMAC_SHA1_80 uri:") + kKey,
                       std::string("x AES_CM_128_HMAC_SHA1_80 inline:") + kKey,
                       std::string("1234567890 AES_CM_128_HMAC_SHA1_80 inline:") + kKey,
-                      std::string("1 AES-CM inline:") + kKey, std::string("1 AES_CM_128_HMAC_SHA1_80 inline:"),
+                      std::string("1 AES-CM inline:") + kKey,
+                      std::string("1 AES_CM_128_HMAC_SHA1_80 inline:"),
                       std::string("1 AES_CM_128_HMAC_SHA1_80 inline:abc$def"),
                       std::string("1 AES_CM_128_HMAC_SHA1_80 inline:ab=c"),
                       std::string("1 AES_CM_128_HMAC_SHA1_80 inline:===="),

@@ -122,8 +122,9 @@ TEST(ParseRemote, OpusRedAnswerUsesTheCodecAfterRed) {
 }
 
 TEST(ParseRemote, TelephoneEventFallsBackToTheFirstOne) {
-  const RemoteMedia rm = parse(minimal(
-      "m=audio 5000 RTP/AVP 0 97 98\na=rtpmap:97 telephone-event/16000\na=rtpmap:98 telephone-event/48000\n"));
+  const RemoteMedia rm =
+      parse(minimal("m=audio 5000 RTP/AVP 0 97 98\na=rtpmap:97 telephone-event/16000\na=rtpmap:98 "
+                    "telephone-event/48000\n"));
   EXPECT_EQ(rm.audio.dtmf_pt, 97);
 }
 
@@ -138,11 +139,13 @@ TEST(ParseRemote, PliMustMatchTheNegotiatedPayloadType) {
                              "a=rtcp-fb:97 nack pli\na=rtcp-fb:96 nack\na=rtcp-fb:96 ccm fir\n"))
                    .video.pli);
   EXPECT_TRUE(parse(minimal("m=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/90000\na=rtcp-fb:96 pli\n")).video.pli);
-  EXPECT_TRUE(parse(minimal("m=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/90000\na=rtcp-fb:96 nack pli\n")).video.pli);
+  EXPECT_TRUE(
+      parse(minimal("m=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/90000\na=rtcp-fb:96 nack pli\n")).video.pli);
 }
 
 TEST(ParseRemote, SavpOnAnyLineMakesSrtpMandatory) {
-  const RemoteMedia rm = parse(minimal("m=audio 5000 RTP/AVP 0\nm=video 5002 RTP/SAVPF 96\na=rtpmap:96 VP8/90000\n"));
+  const RemoteMedia rm =
+      parse(minimal("m=audio 5000 RTP/AVP 0\nm=video 5002 RTP/SAVPF 96\na=rtpmap:96 VP8/90000\n"));
   EXPECT_TRUE(rm.srtp_mandatory);
   EXPECT_FALSE(rm.audio.savp);
   EXPECT_TRUE(rm.video.savp);
@@ -162,9 +165,9 @@ TEST(ParseRemote, Ipv6UnspecifiedAddressIsOnHold) {
 }
 
 TEST(ParseRemote, UnusableProfilesAndPortZeroAreNotPresent) {
-  const RemoteMedia rm = parse(minimal(
-      "m=audio 0 RTP/AVP 0\nm=audio 5000 TCP/RTP/AVP 0\nm=audio 5004 RTP/AVP 8\n"
-      "m=video 9 UDP/TLS/RTP/SAVPF 96\na=rtpmap:96 VP8/90000\n"));
+  const RemoteMedia rm =
+      parse(minimal("m=audio 0 RTP/AVP 0\nm=audio 5000 TCP/RTP/AVP 0\nm=audio 5004 RTP/AVP 8\n"
+                    "m=video 9 UDP/TLS/RTP/SAVPF 96\na=rtpmap:96 VP8/90000\n"));
   EXPECT_TRUE(rm.audio.present);
   EXPECT_EQ(rm.audio.port, 5004);  // first audio m-line with a port and a plain/SDES profile
   EXPECT_FALSE(rm.video.present);  // DTLS-SRTP is not something we can do with a SIP peer
@@ -197,13 +200,13 @@ TEST_P(ParseRemoteDirectionTest, MapsToSendAndRecv) {
   EXPECT_EQ(rm.audio.recv, recv);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Attributes, ParseRemoteDirectionTest,
-    ::testing::Values(std::make_tuple("", Direction::SendRecv, true, true),
-                      std::make_tuple("a=sendrecv\n", Direction::SendRecv, true, true),
-                      std::make_tuple("a=sendonly\n", Direction::SendOnly, false, true),
-                      std::make_tuple("a=recvonly\n", Direction::RecvOnly, true, false),
-                      std::make_tuple("a=inactive\n", Direction::Inactive, false, false)));
+INSTANTIATE_TEST_SUITE_P(Attributes, ParseRemoteDirectionTest,
+                         ::testing::Values(std::make_tuple("", Direction::SendRecv, true, true),
+                                           std::make_tuple("a=sendrecv\n", Direction::SendRecv, true, true),
+                                           std::make_tuple("a=sendonly\n", Direction::SendOnly, false, true),
+                                           std::make_tuple("a=recvonly\n", Direction::RecvOnly, true, false),
+                                           std::make_tuple("a=inactive\n", Direction::Inactive, false,
+                                                           false)));
 
 TEST(ParseRemote, MediaLinesWithExtraSpacesAreAccepted) {
   const RemoteMedia rm = parse(minimal("m=audio  5000 RTP/AVP 8  0 \n"));
@@ -233,18 +236,24 @@ TEST_P(ParseRemoteMalformedTest, FailsWithReason) {
 
 INSTANTIATE_TEST_SUITE_P(
     Inputs, ParseRemoteMalformedTest,
-    ::testing::Values(std::string(), std::string("\r\n"), std::string("v=0\r\n"),
-                      std::string("not an sdp at all"), std::string("v=0") + std::string(1, '\0') + "\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\n",
-                      std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 99999 RTP/AVP 0\r\n"),
-                      std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVP\r\n"),
-                      std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVP x\r\n"),
-                      std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVPF 96\r\na=rtpmap:96 opus\r\n"),
-                      std::string(70 * 1024, 'a'),
-                      // Sofia 1.12.11 loops forever on these formats: refused before parsing.
-                      std::string("v=0\nm=audio 8 p:\xe1"), std::string("v=0\nm=a 8 b \x01"),
-                      std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\t8\r\n"),
-                      // Parsed by Sofia, refused by its printer.
-                      std::string("v=0\ro=- 3 8 IN IP4 /2\rs=-\rt=0 0\r")));
+    ::testing::Values(
+        std::string(), std::string("\r\n"), std::string("v=0\r\n"), std::string("not an sdp at all"),
+        std::string("v=0") + std::string(1, '\0') + "\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\n",
+        std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 99999 "
+                    "RTP/AVP 0\r\n"),
+        std::string(
+            "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 RTP/AVP\r\n"),
+        std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 "
+                    "RTP/AVP x\r\n"),
+        std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 "
+                    "RTP/AVPF 96\r\na=rtpmap:96 opus\r\n"),
+        std::string(70 * 1024, 'a'),
+        // Sofia 1.12.11 loops forever on these formats: refused before parsing.
+        std::string("v=0\nm=audio 8 p:\xe1"), std::string("v=0\nm=a 8 b \x01"),
+        std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 5000 "
+                    "RTP/AVP 0\t8\r\n"),
+        // Parsed by Sofia, refused by its printer.
+        std::string("v=0\ro=- 3 8 IN IP4 /2\rs=-\rt=0 0\r")));
 
 }  // namespace
 }  // namespace rtpgate::ctl::sdp

@@ -61,10 +61,17 @@ void register_helper(Request& r) {
 // Flags, URIs and credentials (spec §4.1 step 4); fills a fresh Account.
 ApiError parse_account(json_t* b, bool guest, Account* a) {
   const bool send_register = bool_or(b, "send_register", !guest);
-  if (guest && has(b, "send_register") && send_register)
+  // As 1.1.2: any send_register next to a guest type is a conflict, whatever its value.
+  if (guest && has(b, "send_register"))
     return {kErrInvalidElement, "Conflicting elements: send_register cannot be true if guest is true"};
   if (bool_or(b, "force_udp", false) && bool_or(b, "force_tcp", false))
     return {kErrInvalidElement, "Conflicting elements: force_udp and force_tcp cannot both be true"};
+  a->proxy = str_or(b, "proxy");
+  if (!a->proxy.empty() && !valid_uri(a->proxy, UriKind::SipOrSips))
+    return {kErrInvalidAddress, "Invalid proxy address " + a->proxy + "\n"};
+  a->outbound_proxy = str_or(b, "outbound_proxy");
+  if (!a->outbound_proxy.empty() && !valid_uri(a->outbound_proxy, UriKind::SipOrSips))
+    return {kErrInvalidAddress, "Invalid outbound_proxy address " + a->outbound_proxy + "\n"};
   a->identity = str_or(b, "username");
   if (!valid_uri(a->identity, UriKind::Sip)) return {kErrInvalidAddress, "Invalid user address " + a->identity + "\n"};
   a->username = uri_user(a->identity);
@@ -75,12 +82,6 @@ ApiError parse_account(json_t* b, bool guest, Account* a) {
     a->secret = str_or(b, sec ? "secret" : "ha1_secret");
     a->secret_is_ha1 = ha1;
   }
-  a->proxy = str_or(b, "proxy");
-  if (!a->proxy.empty() && !valid_uri(a->proxy, UriKind::SipOrSips))
-    return {kErrInvalidAddress, "Invalid proxy address " + a->proxy + "\n"};
-  a->outbound_proxy = str_or(b, "outbound_proxy");
-  if (!a->outbound_proxy.empty() && !valid_uri(a->outbound_proxy, UriKind::SipOrSips))
-    return {kErrInvalidAddress, "Invalid outbound_proxy address " + a->outbound_proxy + "\n"};
   a->guest = guest || !send_register;
   a->authuser = str_or(b, "authuser", a->username);
   a->display_name = str_or(b, "display_name");
@@ -182,7 +183,10 @@ void handle_register(Request& r) {
                                 {"register_ttl", JType::Integer, 0},
                                 {"automatic_ringing", JType::Boolean, 0}}))
     return r.fail(e);
-  if (ApiError e = validate(b, {{"proxy", JType::String, kNullable}, {"outbound_proxy", JType::String, kNullable}}))
+  // As 1.1.2: both proxy keys are type-checked as soon as either is a non-null value.
+  const bool any_proxy = (has(b, "proxy")) || (has(b, "outbound_proxy"));
+  if (ApiError e = validate(b, {{"proxy", JType::String, any_proxy ? 0u : kNullable},
+                                {"outbound_proxy", JType::String, any_proxy ? 0u : kNullable}}))
     return r.fail(e);
   const bool refresh = bool_or(b, "refresh", false);
   if (!refresh && static_cast<int>(s.account.reg) > 0)

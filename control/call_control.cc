@@ -22,6 +22,7 @@ ApiError check_browser_jsep(json_t* jsep, std::string* sdp_out, sdp::BrowserSdpI
     return {kErrInvalidElement, "Media encryption unsupported by this plugin"};
   *sdp_out = json_string_value(sdp);
   std::string why;
+  if (sdp_out->rfind("v=", 0) != 0) return {kErrMissingSdp, "Error parsing SDP: Invalid SDP (doesn't start with v=)"};
   if (!sdp::inspect_browser(*sdp_out, info, &why)) return {kErrMissingSdp, "Error parsing SDP: " + why};
   if (info->has_application) return {kErrMissingSdp, "The SIP plugin does not support DataChannels"};
   return {};
@@ -205,7 +206,7 @@ Json session_info(Session& s) {
   if (!a.secret.empty()) j.set("secret", json_string("(hidden)"));
   if (!a.display_name.empty()) j.set("display_name", json_string(a.display_name.c_str()));
   if (!a.user_agent.empty()) j.set("user_agent", json_string(a.user_agent.c_str()));
-  if (!a.identity.empty()) j.set("identity", json_string(a.identity.c_str()));
+  if (!a.identity.empty() && !s.helper) j.set("identity", json_string(a.identity.c_str()));
   j.set("registration_status", json_string(name(a.reg)));
   j.set("call_status", json_string(name(s.call.status)));
   if (!s.helpers.empty()) j.set("helpers", json_integer(static_cast<json_int_t>(s.helpers.size())));

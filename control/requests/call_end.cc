@@ -29,6 +29,7 @@ void handle_decline(Request& r) {
               TAG_IF(!hdrs.empty(), SIPTAG_HEADER_STR(hdrs.c_str())), TAG_END());
   Json res = Events::named("declining");
   res.set("code", json_integer(code));
+  if (!c.call_id.empty()) res.set("call_id", json_string(c.call_id.c_str()));
   r.ok(std::move(res));
   Json ev = Events::named("declined");
   ev.set("callee", json_string(c.callee.c_str()));
@@ -54,6 +55,7 @@ void handle_hangup(Request& r) {
       nua_bye(c.nh, TAG_IF(!hdrs.empty(), SIPTAG_HEADER_STR(hdrs.c_str())), TAG_END());
   }
   c.status = CallStatus::Closing;
+  c.callee.clear();   // as stock: the peer is forgotten once we hang up
   s.media.set_live(false);
   r.ok(Events::named("hangingup"));
 }

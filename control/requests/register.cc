@@ -27,7 +27,7 @@ void register_helper(Request& r) {
   json_t* b = r.body.get();
   if (!has(b, "master_id")) return r.fail(kErrMissingElement, "Missing mandatory element for helper (master_id)");
   const long long mid = int_or(b, "master_id", 0);
-  if (s.helper) return r.fail(kErrHelper, "Session already a helper (" + std::to_string(s.master_id) + ")");
+  if (s.helper) return r.fail(kErrHelper, "Session already a helper (" + std::to_string(mid) + ")");
   auto& masters = Plugin::instance().masters;
   auto it = masters.find(static_cast<uint32_t>(mid));
   std::shared_ptr<Session> m = it == masters.end() ? nullptr : it->second.lock();
@@ -85,7 +85,7 @@ ApiError parse_account(json_t* b, bool guest, Account* a) {
   a->guest = guest || !send_register;
   a->authuser = str_or(b, "authuser", a->username);
   a->display_name = str_or(b, "display_name");
-  a->user_agent = str_or(b, "user_agent", Plugin::instance().config().user_agent);
+  a->user_agent = str_or(b, "user_agent");   // "" = the configured default (not shown in query_session)
   const long long ttl = int_or(b, "register_ttl", Plugin::instance().config().register_ttl);
   a->register_ttl = ttl <= 0 ? 3600 : static_cast<uint32_t>(ttl);
   a->force_tcp = bool_or(b, "force_tcp", false);
@@ -122,7 +122,7 @@ bool ensure_stack(Request& r) {
   o.tcp = s.account.force_tcp;
   o.sips = s.account.sips;
   o.sips_certs_dir = c.sips_certs_dir;
-  o.user_agent = s.account.user_agent;
+  o.user_agent = s.account.user_agent.empty() ? c.user_agent : s.account.user_agent;
   o.keepalive_s = c.keepalive_interval;
   o.behind_nat = c.behind_nat;
   o.t1x64_ms = c.sip_timer_t1x64;
@@ -208,7 +208,6 @@ void handle_register(Request& r) {
     s.master_id = new_master_id();
     Plugin::instance().masters[s.master_id] = r.session;
   }
-  s.transaction = r.transaction;
   if (!ensure_stack(r)) return;
   if (!s.account.guest) return send_register(r);
 

@@ -32,12 +32,13 @@ bool SofiaLoop::start(std::string* why) {
            su_root_register(root_, w, &SofiaLoop::on_wakeup, nullptr, 0) >= 0;
     }
     tid_ = std::this_thread::get_id();
+    const bool run_loop = ok;   // start()'s locals are gone once it returns
     {
       std::lock_guard lk(m);
       ready = true;
+      cv.notify_one();
     }
-    cv.notify_one();
-    if (ok) run();
+    if (run_loop) run();
     if (root_ != nullptr) su_root_destroy(root_);
     root_ = nullptr;
     su_deinit();

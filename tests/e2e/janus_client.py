@@ -302,9 +302,11 @@ class JanusSession:
     async def destroy(self, timeout: float = 5.0) -> None:
         if self._poll_task:
             self._poll_task.cancel()
+            # A long-poll blocked in a worker thread may swallow the cancellation
+            # (Python 3.11 wait_for): never wait for it longer than the timeout.
             try:
-                await self._poll_task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                await asyncio.wait_for(asyncio.shield(self._poll_task), timeout)
+            except (asyncio.CancelledError, asyncio.TimeoutError, Exception):  # noqa: BLE001
                 pass
             self._poll_task = None
         if self.id is not None:

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 
@@ -57,7 +58,15 @@ bool SofiaLoop::start(std::string* why) {
 void SofiaLoop::run() {
   pthread_setname_np(pthread_self(), "rtpgate-sip");
   su_root_run(root_);
-  drain();
+  for (;;) {   // the loop is over: finish what was queued before stop()
+    std::deque<std::function<void()>> rest;
+    {
+      std::lock_guard lk(mu_);
+      rest.swap(queue_);
+    }
+    if (rest.empty()) break;
+    for (auto& fn : rest) fn();
+  }
 }
 
 int SofiaLoop::on_wakeup(su_root_magic_t* magic, su_wait_t*, su_wakeup_arg_t*) {
@@ -68,15 +77,25 @@ int SofiaLoop::on_wakeup(su_root_magic_t* magic, su_wait_t*, su_wakeup_arg_t*) {
   return 0;
 }
 
+// At most kBatch tasks per wakeup: a burst of requests (10,000 registers) must not keep
+// every account's sockets and timers waiting; the rest runs after Sofia's next poll.
 void SofiaLoop::drain() {
-  for (;;) {
-    std::deque<std::function<void()>> batch;
-    {
-      std::lock_guard lk(mu_);
-      batch.swap(queue_);
+  constexpr size_t kBatch = 64;
+  std::deque<std::function<void()>> batch;
+  bool more = false;
+  {
+    std::lock_guard lk(mu_);
+    const size_t n = std::min(kBatch, queue_.size());
+    for (size_t i = 0; i < n; i++) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
     }
-    if (batch.empty()) return;
-    for (auto& fn : batch) fn();
+    more = !queue_.empty();
+  }
+  for (auto& fn : batch) fn();
+  if (more) {
+    const uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(event_fd_, &one, sizeof one);
   }
 }
 

@@ -22,6 +22,26 @@ uint32_t new_master_id() {
   }
 }
 
+// `registered` for guests, send_register:false and helpers (no REGISTER sent), and its
+// event-handler notification.
+void registered_without_register(Request& r, bool helper) {
+  Session& s = r.s();
+  Json res = Events::named("registered");
+  res.set("username", json_string(s.account.username.c_str()));
+  res.set("register_sent", json_false());
+  if (helper) res.set("helper", json_true());
+  res.set("master_id", json_integer(s.master_id));
+  res.set("unique_id", json_string(s.unique_id.c_str()));
+  r.ok(std::move(res));
+  Json ev = Events::named("registered");
+  ev.set("identity", json_string(s.account.identity.c_str()));
+  ev.set("type", json_string("guest"));
+  ev.set("master_id", json_integer(s.master_id));
+  ev.set("unique_id", json_string(s.unique_id.c_str()));
+  if (helper) ev.set("helper", json_true());
+  Events::notify(&s, std::move(ev));
+}
+
 void register_helper(Request& r) {
   Session& s = r.s();
   json_t* b = r.body.get();
@@ -42,20 +62,7 @@ void register_helper(Request& r) {
     s.account.incoming_header_prefixes = m->account.incoming_header_prefixes;
   s.account.reg = RegStatus::Disabled;
   m->helpers.push_back(r.session);
-  Json res = Events::named("registered");
-  res.set("username", json_string(s.account.username.c_str()));
-  res.set("register_sent", json_false());
-  res.set("helper", json_true());
-  res.set("master_id", json_integer(s.master_id));
-  res.set("unique_id", json_string(s.unique_id.c_str()));
-  r.ok(std::move(res));
-  Json ev = Events::named("registered");
-  ev.set("identity", json_string(s.account.identity.c_str()));
-  ev.set("type", json_string("guest"));
-  ev.set("master_id", json_integer(s.master_id));
-  ev.set("unique_id", json_string(s.unique_id.c_str()));
-  ev.set("helper", json_true());
-  Events::notify(&s, std::move(ev));
+  registered_without_register(r, /*helper=*/true);
 }
 
 // Flags, URIs and credentials (spec §4.1 step 4); fills a fresh Account.
@@ -212,18 +219,7 @@ void handle_register(Request& r) {
   if (!s.account.guest) return send_register(r);
 
   s.account.reg = RegStatus::Disabled;
-  Json res = Events::named("registered");
-  res.set("username", json_string(s.account.username.c_str()));
-  res.set("register_sent", json_false());
-  res.set("master_id", json_integer(s.master_id));
-  res.set("unique_id", json_string(s.unique_id.c_str()));
-  r.ok(std::move(res));
-  Json ev = Events::named("registered");
-  ev.set("identity", json_string(s.account.identity.c_str()));
-  ev.set("type", json_string("guest"));
-  ev.set("master_id", json_integer(s.master_id));
-  ev.set("unique_id", json_string(s.unique_id.c_str()));
-  Events::notify(&s, std::move(ev));
+  registered_without_register(r, /*helper=*/false);
 }
 
 }  // namespace rtpgate::ctl

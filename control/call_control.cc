@@ -145,7 +145,6 @@ void on_pc_down(Session& s) {
   c.establishing = false;
   if (c.status == CallStatus::Idle || c.status == CallStatus::Closing) return;
   // The browser is gone mid-call: tell the application, then end the SIP side.
-  Json p = Json::object();
   Events::result(s, "", Events::named("hangingup"));
   abort_call(s);
 }
@@ -182,32 +181,34 @@ void end_session_state(Session& s) {
   }
 }
 
-Json session_info(Session& s) {
-  Json j = Json::object();
-  j.set("unique_id", json_string(s.unique_id.c_str()));
-  const Account& a = s.account;
-  if (s.helper) {
-    j.set("helper", json_true());
-    if (auto m = s.master.lock()) {
-      Json mj = Json::object();
-      const Account& ma = m->account;
-      if (!ma.username.empty()) mj.set("username", json_string(ma.username.c_str()));
-      if (!ma.authuser.empty()) mj.set("authuser", json_string(ma.authuser.c_str()));
-      if (!ma.secret.empty()) mj.set("secret", json_string("(hidden)"));
-      if (!ma.display_name.empty()) mj.set("display_name", json_string(ma.display_name.c_str()));
-      if (!ma.user_agent.empty()) mj.set("user_agent", json_string(ma.user_agent.c_str()));
-      if (!ma.identity.empty()) mj.set("identity", json_string(ma.identity.c_str()));
-      mj.set("registration_status", json_string(name(ma.reg)));
-      j.set("master", mj.release());
-    }
-  }
+namespace {
+
+// The account part of query_session (secrets hidden), also used for a helper's master.
+void account_info(Json& j, const Account& a, bool with_identity) {
   if (!a.username.empty()) j.set("username", json_string(a.username.c_str()));
   if (!a.authuser.empty()) j.set("authuser", json_string(a.authuser.c_str()));
   if (!a.secret.empty()) j.set("secret", json_string("(hidden)"));
   if (!a.display_name.empty()) j.set("display_name", json_string(a.display_name.c_str()));
   if (!a.user_agent.empty()) j.set("user_agent", json_string(a.user_agent.c_str()));
-  if (!a.identity.empty() && !s.helper) j.set("identity", json_string(a.identity.c_str()));
+  if (!a.identity.empty() && with_identity) j.set("identity", json_string(a.identity.c_str()));
   j.set("registration_status", json_string(name(a.reg)));
+}
+
+}  // namespace
+
+Json session_info(Session& s) {
+  Json j = Json::object();
+  j.set("unique_id", json_string(s.unique_id.c_str()));
+  if (s.helper) {
+    j.set("helper", json_true());
+    if (auto m = s.master.lock()) {
+      Json mj = Json::object();
+      account_info(mj, m->account, /*with_identity=*/true);
+      j.set("master", mj.release());
+    }
+  }
+  // A helper's identity is its master's: shown under "master" only (as stock).
+  account_info(j, s.account, /*with_identity=*/!s.helper);
   j.set("call_status", json_string(name(s.call.status)));
   if (!s.helpers.empty()) j.set("helpers", json_integer(static_cast<json_int_t>(s.helpers.size())));
   if (!s.call.callee.empty()) {

@@ -49,7 +49,7 @@ void answer(Request& r, Kind kind) {
                                      "Could not allocate RTP/RTCP ports", &local))
     return r.fail(e);
   std::string why;
-  if (!offer && c.remote_known && !apply_remote_sdp(s, c.remote_sdp, sdp::SdpType::Offer, &why)) {
+  if (!offer && c.remote_known && !s.media.set_remote(c.remote, &why)) {
     s.media.close();
     return r.fail(kErrIo, "Could not allocate RTP/RTCP ports");
   }

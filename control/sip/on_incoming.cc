@@ -33,7 +33,6 @@ void missed_call(Session& master, const sip_t* sip) {
   res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   Json top = Json::object();
   if (sip->sip_call_id && sip->sip_call_id->i_id) top.set("call_id", json_string(sip->sip_call_id->i_id));
-  Json p = Json::object();
   Events::result_with(master, master.transaction, std::move(res), std::move(top));
   Json ev = Events::named("missed_call");
   ev.set("caller", json_string(addr_uri(sip->sip_from).c_str()));
@@ -54,7 +53,8 @@ void reinvite(Session& s, nua_handle_t* nh, const sip_t* sip) {
               SIPTAG_PAYLOAD_STR(s.call.local_sdp.c_str()), NUTAG_AUTOANSWER(0), TAG_END());
 }
 
-void new_call(Session& s, nua_handle_t* nh, const sip_t* sip) {
+void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const sip_t* sip) {
+  Session& s = *target;
   CallState& c = s.call;
   nua_handle_bind(nh, reinterpret_cast<nua_hmagic_t*>(&s));
   c = CallState{};
@@ -63,8 +63,6 @@ void new_call(Session& s, nua_handle_t* nh, const sip_t* sip) {
   c.establishing = true;
   c.callee = addr_uri(sip->sip_from);
   c.call_id = sip->sip_call_id && sip->sip_call_id->i_id ? sip->sip_call_id->i_id : "";
-  if (auto self = Plugin::instance().callids.find(c.call_id); self != Plugin::instance().callids.end())
-    Plugin::instance().callids.erase(self);
   const std::string sdp = sdp_body(sip);
   c.offerless = sdp.empty();
   if (!c.offerless) {
@@ -89,8 +87,7 @@ void new_call(Session& s, nua_handle_t* nh, const sip_t* sip) {
   if (!dn.empty()) res.set("displayname", json_string(dn.c_str()));
   res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   if (Json h = incoming_headers(sip, s.account.incoming_header_prefixes)) res.set("headers", h.release());
-  if (sip->sip_contact && msg_params_find(sip->sip_contact->m_params, "isfocus") != nullptr)
-    res.set("isfocus", json_true());
+  if (is_focus(sip)) res.set("isfocus", json_true());
   if (c.remote_known) {
     bool crypto = !c.remote.audio.crypto.empty() || !c.remote.video.crypto.empty();
     if (crypto) res.set("srtp", json_string(c.remote.srtp_mandatory ? "sdes_mandatory" : "sdes_optional"));
@@ -101,7 +98,7 @@ void new_call(Session& s, nua_handle_t* nh, const sip_t* sip) {
     jsep.set("type", json_string("offer"));
     jsep.set("sdp", json_string(sdp.c_str()));
   }
-  Plugin::instance().callids[c.call_id] = Plugin::instance().find(s.handle());
+  Plugin::instance().callids[c.call_id] = target;
   Events::result(s, s.transaction, std::move(res), std::move(jsep));
   Json ev = Events::named("incomingcall");
   if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
@@ -137,7 +134,7 @@ void on_incoming_invite(SipStack& stack, Session* bound, nua_handle_t* nh, const
       return;
     }
   }
-  new_call(*target, nh, sip);
+  new_call(target, nh, sip);
 }
 
 void on_incoming_ack(Session& s, nua_handle_t* nh, const sip_t* sip) {

@@ -21,11 +21,6 @@ Json answer_jsep(const std::string& sdp) {
   return j;
 }
 
-bool is_focus(const sip_t* sip) {
-  return sip != nullptr && sip->sip_contact != nullptr &&
-         msg_params_find(sip->sip_contact->m_params, "isfocus") != nullptr;
-}
-
 void early_or_final(Session& s, int status, const sip_t* sip, const std::string& sdp) {
   CallState& c = s.call;
   std::string why;
@@ -104,10 +99,7 @@ void on_invite_reply(Session& s, int status, const char*, nua_handle_t* nh, cons
 void on_call_state(Session& s, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip, tagi_t tags[]) {
   CallState& c = s.call;
   if (nh != c.nh) {
-    // A dialog we already let go of.
-    int st = nua_callstate_init;
-    tl_gets(tags, NUTAG_CALLSTATE_REF(st), TAG_END());
-    if (st == nua_callstate_terminated) nua_handle_destroy(nh);
+    destroy_if_terminated(nh, tags);   // a dialog we already let go of
     return;
   }
   int st = nua_callstate_init;

@@ -13,16 +13,19 @@ namespace {
 
 // A handle whose session went away: finish it quietly.
 void orphan_event(nua_event_t event, nua_handle_t* nh, tagi_t tags[]) {
-  if (event == nua_i_state) {
-    int st = nua_callstate_init;
-    tl_gets(tags, NUTAG_CALLSTATE_REF(st), TAG_END());
-    if (st == nua_callstate_terminated) nua_handle_destroy(nh);
-  } else if (event == nua_r_unregister || event == nua_r_register) {
-    nua_handle_destroy(nh);
-  }
+  if (event == nua_i_state) destroy_if_terminated(nh, tags);
+  else if (event == nua_r_unregister || event == nua_r_register) nua_handle_destroy(nh);
 }
 
 }  // namespace
+
+bool destroy_if_terminated(nua_handle_t* nh, tagi_t tags[]) {
+  int st = nua_callstate_init;
+  tl_gets(tags, NUTAG_CALLSTATE_REF(st), TAG_END());
+  if (st != nua_callstate_terminated) return false;
+  nua_handle_destroy(nh);
+  return true;
+}
 
 void on_sip_event(SipStack& stack, nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Session* s,
                   const sip_t* sip, tagi_t tags[]) {

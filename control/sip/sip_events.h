@@ -11,6 +11,10 @@ class SipStack;
 void on_sip_event(SipStack& stack, nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Session* s,
                   const sip_t* sip, tagi_t tags[]);
 
+// Destroys `nh` when this nua_i_state reports the dialog terminated (handles no session
+// owns any more). True if it did.
+bool destroy_if_terminated(nua_handle_t* nh, tagi_t tags[]);
+
 // Per concern, one file each.
 void on_register_reply(Session& s, nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
                        const sip_t* sip);

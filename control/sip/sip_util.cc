@@ -107,6 +107,11 @@ std::string random_token(size_t n) {
   return s;
 }
 
+bool is_focus(const sip_t* sip) {
+  return sip != nullptr && sip->sip_contact != nullptr &&
+         msg_params_find(sip->sip_contact->m_params, "isfocus") != nullptr;
+}
+
 std::string sdp_body(const sip_t* sip) {
   if (sip == nullptr || sip->sip_payload == nullptr || sip->sip_payload->pl_data == nullptr ||
       sip->sip_payload->pl_len == 0)

@@ -39,6 +39,9 @@ bool authenticate(nua_handle_t* nh, const sip_t* sip, const std::string& authuse
 // A random alphanumeric token (Call-IDs: 23 chars; tags: 6).
 std::string random_token(size_t n);
 
+// The peer's Contact carries the isfocus feature tag (conference focus).
+bool is_focus(const sip_t* sip);
+
 // The SDP body of a message, if it carries one ("" otherwise).
 std::string sdp_body(const sip_t* sip);
 

@@ -4,22 +4,9 @@ wait_ice() failures are the same type)."""
 
 from __future__ import annotations
 
-import time
-
-from first_call import CheckFailed  # noqa: F401 - re-exported
-
-T0 = time.monotonic()
-
-
-def now() -> float:
-    return time.monotonic() - T0
-
-
-def say(msg: str) -> None:
-    print(f"[{now():7.3f}s] {msg}", flush=True)
+import first_call
+from first_call import CheckFailed, now, say  # noqa: F401 - re-exported
 
 
 def check(cond: bool, what: str) -> None:
-    if not cond:
-        raise CheckFailed(what)
-    say(f"    ok: {what}")
+    first_call.check(cond, what, indent="    ")

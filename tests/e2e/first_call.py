@@ -47,10 +47,10 @@ def say(msg: str) -> None:
     print(f"[{now():7.3f}s] {msg}", flush=True)
 
 
-def check(cond: bool, what: str) -> None:
+def check(cond: bool, what: str, indent: str = "  ") -> None:
     if not cond:
         raise CheckFailed(what)
-    say(f"  ok: {what}")
+    say(f"{indent}ok: {what}")
 
 
 def restrict_ice_to(ip: str) -> None:

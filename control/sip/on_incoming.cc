@@ -68,8 +68,9 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
   if (!c.offerless) {
     std::string why;
     sdp::RemoteMedia rm;
-    if (!sdp::parse_remote(sdp, sdp::SdpType::Offer, &rm, &why) || (!rm.audio.present && !rm.video.present) ||
-        ((rm.audio.present && rm.audio.addr.empty()) && (rm.video.present && rm.video.addr.empty()))) {
+    // 488 when it does not parse, has no audio and no video, or no medium has an address.
+    const auto usable = [](const sdp::RemoteMedium& m) { return m.present && !m.addr.empty(); };
+    if (!sdp::parse_remote(sdp, sdp::SdpType::Offer, &rm, &why) || (!usable(rm.audio) && !usable(rm.video))) {
       log(Log::Warn, "[%s] incoming INVITE with unusable SDP: %s", s.account.username.c_str(), why.c_str());
       nua_respond(nh, 488, sip_status_phrase(488), TAG_END());
       c = CallState{};

@@ -191,23 +191,8 @@ CONF
 
 run_stock() {
     say "stock: plain veth ${P}-dp1 10.79.5.1 <-> ${P}b 10.79.5.2, sipp in ${P}b"
-    topo_down "$P" >/dev/null 2>&1
-    RG_TOPO_PREFIXES+=("$P")
-    ip netns add "${P}b"
-    ip link add "${P}-dp1" type veth peer name eth0 netns "${P}b"
-    sysctl -qw "net.ipv6.conf.${P}-dp1.disable_ipv6=1" >/dev/null 2>&1 || true
-    ip netns exec "${P}b" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null 2>&1 || true
-    ip addr add 10.79.5.1/24 dev "${P}-dp1"
-    ip link set dev "${P}-dp1" up
-    ip -n "${P}b" link set dev lo up
-    ip -n "${P}b" addr add 10.79.5.2/24 dev eth0
-    ip -n "${P}b" link set dev eth0 up
-    local i
-    for (( i = 0; i < 30; i++ )); do
-        ip netns exec "${P}b" ping -c 1 -W 1 10.79.5.1 >/dev/null 2>&1 && break
-        sleep 0.1
-    done
-    (( i < 30 )) || fail "veth ${P}-dp1 <-> ${P}b does not pass traffic"
+    topo_plain_up "$P" "${P}b" "${P}-dp1" 10.79.5.1/24 10.79.5.2/24 \
+        || fail "veth ${P}-dp1 <-> ${P}b does not pass traffic"
     sipp_up "${P}b" 10.79.5.2
     drops_begin "${P}b"
     run_tool stock "$work/stock.json" --plugin "$stock_so" --janus-core /usr/bin/janus \

@@ -157,6 +157,30 @@ _topo_kill_ns_pids() {
     kill -KILL $pids 2>/dev/null || true
 }
 
+# topo_plain_up PREFIX NS DEV ROOT_IP/LEN PEER_IP/LEN: a plain kernel veth, DEV in the root
+# namespace <-> NS/eth0, IPv4 only (no DPDK), for runs against the stock Janus plugin.
+# Removed by topo_down PREFIX (and the cleanup trap). Fails unless NS reaches ROOT_IP in 3 s.
+topo_plain_up() {
+    local p=$1 ns=$2 dev=$3 root_cidr=$4 peer_cidr=$5 i
+    topo_down "$p" >/dev/null 2>&1
+    RG_TOPO_PREFIXES+=("$p")
+    _topo_run "netns add $ns" ip netns add "$ns" || return 1
+    _topo_run "veth $dev<->$ns/eth0" ip link add "$dev" type veth peer name eth0 netns "$ns" || return 1
+    sysctl -qw "net.ipv6.conf.${dev}.disable_ipv6=1" >/dev/null 2>&1 || true
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null 2>&1 || true
+    _topo_run "addr $root_cidr on $dev" ip addr add "$root_cidr" dev "$dev" || return 1
+    _topo_run "link $dev up" ip link set dev "$dev" up || return 1
+    _topo_run "lo up in $ns" ip -n "$ns" link set dev lo up || return 1
+    _topo_run "addr $peer_cidr in $ns" ip -n "$ns" addr add "$peer_cidr" dev eth0 || return 1
+    _topo_run "eth0 up in $ns" ip -n "$ns" link set dev eth0 up || return 1
+    for (( i = 0; i < 30; i++ )); do
+        ip netns exec "$ns" ping -c 1 -W 1 "${root_cidr%/*}" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    _topo_err "veth $dev <-> $ns/eth0 does not pass traffic"
+    return 1
+}
+
 # topo_down [PREFIX=rg]: remove veths and namespaces. Idempotent, never fails.
 # Root-side veths go first: deleting a namespace frees its devices asynchronously.
 topo_down() {

@@ -111,23 +111,8 @@ lab_wait_exit() {
 # _lab_stock_topo_up: root e2-dp0 10.77.5.1/24 <-> e2a/eth0 10.77.5.2/24 (plain kernel veth).
 # Names follow topo_up's so that topo_down e2 (run by rg_cleanup) removes it.
 _lab_stock_topo_up() {
-    topo_down "$PREFIX" >/dev/null 2>&1
-    RG_TOPO_PREFIXES+=("$PREFIX")
-    ip netns add "$NS"
-    ip link add "${PREFIX}-dp0" type veth peer name eth0 netns "$NS"
-    sysctl -qw "net.ipv6.conf.${PREFIX}-dp0.disable_ipv6=1" >/dev/null 2>&1 || true
-    ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 >/dev/null 2>&1 || true
-    ip addr add 10.77.5.1/24 dev "${PREFIX}-dp0"
-    ip link set dev "${PREFIX}-dp0" up
-    ip -n "$NS" link set dev lo up
-    ip -n "$NS" addr add 10.77.5.2/24 dev eth0
-    ip -n "$NS" link set dev eth0 up
-    local i
-    for (( i = 0; i < 30; i++ )); do
-        ip netns exec "$NS" ping -c 1 -W 1 10.77.5.1 >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    fail "veth ${PREFIX}-dp0 <-> $NS/eth0 does not pass traffic"
+    topo_plain_up "$PREFIX" "$NS" "${PREFIX}-dp0" 10.77.5.1/24 10.77.5.2/24 \
+        || fail "veth ${PREFIX}-dp0 <-> $NS/eth0 does not pass traffic"
 }
 
 # _lab_rtpgate_topo_up: topo_up e2 + rtpgate-dataplane on net_af_packet (as scripts/demo.sh).

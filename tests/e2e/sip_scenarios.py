@@ -694,6 +694,8 @@ def main() -> int:
     ap.add_argument("--scenario-timeout", type=float, default=30.0)
     ap.add_argument("--timeout", type=float, default=150.0, help="bound on the whole run")
     ap.add_argument("--json-out")
+    ap.add_argument("--suite", default="part1", choices=("part1", "incall"),
+                    help="part1: this file's scenarios; incall: plugin part 2 (incall_scenarios.py)")
     args = ap.parse_args()
     if args.table:
         return print_table(args.table)
@@ -704,7 +706,11 @@ def main() -> int:
     lab = Lab(args.janus, args.admin.rstrip("/"), args.admin_secret, args.ice_ip, args.ns, args.sip_ip,
               args.sipp_dir, args.janus_log)
     results: list[Result] = []
-    suite = Suite(lab, args)
+    if args.suite == "incall":
+        from incall_scenarios import InCallSuite  # noqa: E402 - its mixins import this module
+        suite = InCallSuite(lab, args)
+    else:
+        suite = Suite(lab, args)
     error = ""
     try:
         asyncio.run(asyncio.wait_for(suite.run(results), args.timeout))

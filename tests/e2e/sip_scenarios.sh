@@ -21,6 +21,7 @@ plugin_so=""
 keep=${E2E_KEEP:-0}
 only=""
 json_out=""
+suite=part1
 while (( $# )); do
     case "$1" in
         --plugin) plugin=$2; shift ;;
@@ -28,6 +29,7 @@ while (( $# )); do
         --only) only=$2; shift ;;
         --keep) keep=1 ;;
         --json-out) json_out=$2; shift ;;
+        --suite) suite=$2; shift ;;
         -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "usage: $0 [--plugin both|stock|rtpgate] [--build DIR] [--only LIST] [--keep]" >&2; exit 2 ;;
     esac
@@ -39,6 +41,7 @@ if [[ "$plugin" == both ]]; then
     trap 'rm -rf "$tmp"' EXIT
     pass=(--build "$build")
     [[ -n "$only" ]] && pass+=(--only "$only")
+    pass+=(--suite "$suite")
     (( keep )) && pass+=(--keep)
     stock_rc=0
     rtpgate_rc=0
@@ -77,10 +80,10 @@ cd "$work/sipp"
 py_args=()
 [[ -n "$only" ]] && py_args+=(--only "$only")
 rc=0
-timeout 200 "$PY" "$src/tests/e2e/sip_scenarios.py" --janus "$JANUS_URL" --admin "$JANUS_ADMIN_URL" \
+timeout "${SCN_TIMEOUT:-200}" "$PY" "$src/tests/e2e/sip_scenarios.py" --janus "$JANUS_URL" --admin "$JANUS_ADMIN_URL" \
     --admin-secret "$JANUS_ADMIN_SECRET" --ice-ip "$JANUS_ICE_IP" --ns "$NS" --sip-ip "$sip_ip" \
     --sipp-dir "$work/sipp" --janus-log "$JANUS_LOG" --plugin-label "$plugin" \
-    --json-out "${json_out:-$work/result.json}" ${py_args[@]+"${py_args[@]}"} || rc=$?
+    --json-out "${json_out:-$work/result.json}" --suite "$suite" ${py_args[@]+"${py_args[@]}"} || rc=$?
 
 if [[ "$plugin" == rtpgate ]]; then
     say "data-plane counters (rtpgatectl stats, non-zero)"

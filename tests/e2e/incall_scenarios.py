@@ -1,0 +1,24 @@
+"""SIP scenario suite of plugin part 2 (in-call and out-of-call features), run by
+sip_scenarios.sh --suite incall on the same lab and with the same runner as part 1
+(sip_scenarios.Suite: one Janus, an aiortc browser, sipp peers in the lab namespace).
+
+Scenario 1 (registration) is part 1's and runs first; each feature family brings its
+scenarios as a mixin in its own file, with its own id range:
+  20-29 scn_reinvite.py   hold/unhold, update, re-INVITEs from the peer
+  30-39 scn_messaging.py  INFO, dtmf_info, MESSAGE, SUBSCRIBE/NOTIFY
+  40-49 scn_transfer.py   REFER: blind and attended, transferee / transferor / target
+  50-59 scn_media.py      RFC 2833 detection, keyframe, rtp_forward, admin
+"""
+
+from __future__ import annotations
+
+from scn_media import MediaScenarios
+from scn_messaging import MessagingScenarios
+from scn_reinvite import ReinviteScenarios
+from scn_transfer import TransferScenarios
+from sip_scenarios import Suite
+
+
+class InCallSuite(ReinviteScenarios, MessagingScenarios, TransferScenarios, MediaScenarios, Suite):
+    SCENARIOS = ([s for s in Suite.SCENARIOS if s[0] == 1] + ReinviteScenarios.SCENARIOS
+                 + MessagingScenarios.SCENARIOS + TransferScenarios.SCENARIOS + MediaScenarios.SCENARIOS)

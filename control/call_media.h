@@ -9,6 +9,7 @@
 #include <string>
 
 #include "json.h"
+#include "media/srtp_keys.h"
 #include "sdp/sdp_types.h"
 
 namespace rtpgate::ctl {
@@ -31,6 +32,12 @@ class CallMedia {
   bool has(bool video) const;
   // Points the streams at the peer's SDP (spec §9.2); media without a stream are ignored.
   bool set_remote(const sdp::RemoteMedia& r, std::string* why);
+  // SDES-SRTP of one medium's stream (RTP and RTCP flows): `to_peer` protects what the data
+  // plane sends to the peer, `from_peer` unprotects what it receives; nullptr (or an invalid
+  // key) = plain in that direction. Replaces each direction's context independently (a
+  // re-INVITE rekeying one side does not disturb the other). False + *why when the data
+  // plane refuses or has no SRTP capacity left.
+  bool set_srtp(bool video, const media::SrtpKey* to_peer, const media::SrtpKey* from_peer, std::string* why);
   // Browser media may flow toward the peer (status progress/established).
   void set_live(bool live) noexcept;
   // Frees every stream (flows removed, ports back); idempotent.

@@ -5,6 +5,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 
+#include "admin.h"
 #include "events.h"
 #include "log.h"
 #include "plugin.h"
@@ -12,6 +13,7 @@
 #include "session.h"
 #include "sip/sip_stack.h"
 #include "sip/sip_util.h"
+#include "srtp_negotiation.h"
 
 namespace rtpgate::ctl {
 
@@ -40,11 +42,16 @@ ApiError prepare_local_sdp(Session& s, const std::string& browser_sdp, const sdp
   lm.sdp_ip = cfg.sdp_ip.empty() ? s.media.relay_ip() : cfg.sdp_ip;
   lm.audio.port = s.media.port(false);
   lm.video.port = s.media.port(true);
-  if (!sdp::rewrite_for_sip(browser_sdp, type, lm, bump_version, out, &why)) {
+  srtp_fill_local(s, &lm);
+  const bool ok = sdp::rewrite_for_sip(browser_sdp, type, lm, bump_version, out, &why);
+  sdp::wipe_string(&lm.audio.crypto);
+  sdp::wipe_string(&lm.video.crypto);
+  if (!ok) {
     log(Log::Err, "[%s] SDP rewrite failed: %s", s.account.username.c_str(), why.c_str());
     s.media.close();
     return {kErrIo, rewrite_fail_text};
   }
+  sdp::wipe_string(&s.call.local_sdp);
   s.call.local_sdp = *out;
   return {};
 }
@@ -53,16 +60,22 @@ bool apply_remote_sdp(Session& s, const std::string& sdp, sdp::SdpType type, std
   sdp::RemoteMedia rm;
   if (!sdp::parse_remote(sdp, type, &rm, why)) return false;
   if (!rm.audio.present && !rm.video.present) return *why = "no audio and no video", false;
-  if (!s.media.set_remote(rm, why)) return false;
-  s.call.remote = rm;
-  s.call.remote_sdp = sdp;
-  s.call.remote_known = true;
-  return true;
+  const bool ok = s.media.set_remote(rm, why) && apply_remote_crypto(s, rm, type, why);
+  if (ok) {
+    sdp::wipe_keys(&s.call.remote);
+    sdp::wipe_string(&s.call.remote_sdp);
+    s.call.remote = rm;
+    s.call.remote_sdp = sdp;
+    s.call.remote_known = true;
+  }
+  sdp::wipe_keys(&rm);
+  return ok;
 }
 
 void reset_call(Session& s) {
   CallState& c = s.call;
   s.media.close();
+  srtp_wipe_call(s);
   auto& ids = Plugin::instance().callids;
   if (auto it = ids.find(c.call_id); it != ids.end()) {
     auto owner = it->second.lock();
@@ -158,6 +171,7 @@ void end_session_state(Session& s) {
     s.call.nh = nullptr;
   }
   reset_call(s);
+  s.messaging.release();   // un-SUBSCRIBEs, drops pending MESSAGEs (subscriptions.h)
   if (s.helper) {
     if (auto m = s.master.lock())
       std::erase_if(m->helpers, [&](const std::weak_ptr<Session>& w) {
@@ -213,17 +227,16 @@ Json session_info(Session& s) {
   if (!s.helpers.empty()) j.set("helpers", json_integer(static_cast<json_int_t>(s.helpers.size())));
   if (!s.call.callee.empty()) {
     j.set("callee", json_string(s.call.callee.c_str()));
-    j.set("srtp-required", json_string(s.call.srtp == "sdes_mandatory" ? "yes" : "no"));
-    j.set("sdes-local-audio", json_string("no"));
-    j.set("sdes-local-video", json_string("no"));
-    j.set("sdes-remote-audio", json_string("no"));
-    j.set("sdes-remote-video", json_string("no"));
+    srtp_info(s, j);
   }
   j.set("establishing", json_integer(s.call.establishing ? 1 : 0));
   j.set("established", json_integer(s.call.established ? 1 : 0));
   j.set("hangingup", json_integer(s.call.status == CallStatus::Closing ? 1 : 0));
   j.set("destroyed", json_integer(s.destroyed.load() ? 1 : 0));
-  if (Json m = s.media.info()) j.set("rtpgate", m.release());
+  if (Json m = s.media.info()) {
+    if (!s.call.forwarders.by_id.empty()) m.set("rtp_forwarders", forwarders_info(s).release());  // admin.h
+    j.set("rtpgate", m.release());
+  }
   return j;
 }
 

@@ -2,9 +2,12 @@
 
 #include <thread>
 
+#include "admin.h"
+#include "events.h"
 #include "janus_api.h"
 #include "log.h"
 #include "media/browser_relay.h"
+#include "media/pli.h"
 #include "plugin.h"
 #include "session.h"
 
@@ -20,6 +23,8 @@ struct CallMedia::Impl {
   Medium audio, video;
   janus_plugin_session* handle = nullptr;
   std::atomic<bool> live{false};
+  bool held = false;                   // our hold (loop thread)
+  sdp::Direction hold_dir = sdp::Direction::SendOnly;
   std::atomic<bool> enabled{true};
   std::atomic<uint32_t> inflight{0};   // from_browser calls in progress (close waits for 0)
   std::string ip;
@@ -55,6 +60,24 @@ void relay_to_browser(void* ctx, bool video, bool rtcp, char* buf, uint16_t len)
   cb->relay_rtp(h, &p);
 }
 
+// Bridge thread: an RFC 2833 event from the peer (spec §13). The event is built and pushed
+// on the loop, where the session's call state lives.
+void dtmf_to_app(void* ctx, const media::DtmfEvent& ev) {
+  auto* impl = static_cast<CallMedia::Impl*>(ctx);
+  if (!impl->enabled.load(std::memory_order_relaxed) || impl->handle == nullptr) return;
+  std::shared_ptr<Session> s = Plugin::instance().find(impl->handle);
+  if (!s) return;
+  Plugin::instance().loop().post([s, ev] {
+    if (s->destroyed.load() || !established(s->call.status)) return;
+    Json r = Events::named("dtmf");
+    r.set("sender", json_string(s->call.callee.c_str()));
+    const char sig[2] = {ev.signal, '\0'};
+    r.set("signal", json_string(sig));
+    r.set("duration", json_integer(ev.duration));
+    Events::result(*s, s->transaction, std::move(r));
+  });
+}
+
 void close_medium(CallMedia::Impl& impl, Medium& m) {
   const media::StreamId id = m.id.exchange(media::kNoStream);
   // Janus threads that already read the id finish before the relay goes away.
@@ -75,16 +98,21 @@ bool CallMedia::open(Session& s, bool audio, bool video, std::string* why) {
   im.handle = s.handle();
   im.enabled = !s.destroyed.load();
   const std::string& want = Plugin::instance().config().local_media_ip;
+  bool opened[2] = {false, false};
   for (bool v : {false, true}) {
     Medium& m = im.m(v);
     if (!(v ? video : audio) || m.id.load() != media::kNoStream) continue;
     m.relay = std::make_unique<media::BrowserRelay>(v, &relay_to_browser, &im);
+    if (!v) m.relay->set_dtmf_sink(&dtmf_to_app, &im);
     media::StreamInfo info;
     if (!Plugin::instance().dataplane().open_stream(im.ip.empty() ? want : im.ip, v, m.relay.get(), &info, why)) {
       m.relay.reset();
-      close();
+      // A mid-call update keeps the streams it found; a new call ends up with none.
+      if (opened[0]) close_medium(im, im.audio);
+      if (!has(false) && !has(true)) close();
       return false;
     }
+    opened[v ? 1 : 0] = true;
     m.info = info;
     im.ip = info.ip;
     m.id.store(info.id);
@@ -107,21 +135,28 @@ bool CallMedia::set_remote(const sdp::RemoteMedia& r, std::string* why) {
     t.family = rm.family;
     t.rtp_port = rm.port;
     t.rtcp_port = rm.rtcp_mux ? rm.port : rm.rtcp_port;
-    t.send = rm.present && rm.send;
-    t.recv = rm.present && rm.recv;
+    t.send = rm.present && rm.send && (!impl_->held || impl_->hold_dir == sdp::Direction::SendOnly);
+    t.recv = rm.present && rm.recv && (!impl_->held || impl_->hold_dir == sdp::Direction::RecvOnly);
     t.on_hold = !rm.present || rm.on_hold_addr || rm.addr.empty();
     if (!Plugin::instance().dataplane().set_peer(id, t, why)) return false;
     m.relay->set_recv(t.recv);
     m.relay->set_on_hold(t.on_hold);
     if (rm.clock_rate != 0) m.relay->set_clock_rate(rm.clock_rate);
+    if (!v) m.relay->set_dtmf_pt(rm.dtmf_pt);
   }
   return true;
+}
+
+void CallMedia::set_local_hold(bool held, sdp::Direction dir) noexcept {
+  impl_->held = held;
+  impl_->hold_dir = dir;
 }
 
 void CallMedia::set_live(bool live) noexcept { impl_->live.store(live); }
 
 void CallMedia::close() {
   impl_->live = false;
+  impl_->held = false;
   close_medium(*impl_, impl_->audio);
   close_medium(*impl_, impl_->video);
   impl_->ip.clear();
@@ -148,6 +183,31 @@ void CallMedia::from_browser(bool video, bool rtcp, uint8_t* buf, uint16_t len) 
   im.inflight.fetch_sub(1);
 }
 
+bool CallMedia::send_peer_pli() {
+  Medium& m = impl_->video;
+  const media::StreamId id = m.id.load();
+  if (id == media::kNoStream || !m.relay) return false;
+  uint8_t pli[media::kPliLen];
+  const size_t n = media::build_pli(pli, m.relay->browser_ssrc(), m.relay->peer_ssrc());
+  return Plugin::instance().dataplane().send_to_peer(id, true, pli, static_cast<uint16_t>(n));
+}
+
+bool CallMedia::add_forwarder(bool video, bool peer, const media::FwdTarget& t, uint32_t* handle, std::string* why) {
+  const media::StreamId id = impl_->m(video).id.load();
+  if (id == media::kNoStream) return *why = std::string("no ") + (video ? "video" : "audio") + " stream in this call", false;
+  return Plugin::instance().dataplane().add_forwarder(id, peer, t, handle, why);
+}
+
+void CallMedia::remove_forwarder(bool video, uint32_t handle) {
+  const media::StreamId id = impl_->m(video).id.load();
+  if (id != media::kNoStream) Plugin::instance().dataplane().remove_forwarder(id, handle);
+}
+
+bool CallMedia::forwarder_counters(bool video, uint32_t handle, media::FwdCounters* out) const {
+  const media::StreamId id = impl_->m(video).id.load();
+  return id != media::kNoStream && Plugin::instance().dataplane().forwarder_counters(id, handle, out);
+}
+
 Json CallMedia::info() const {
   const Impl& im = *impl_;
   if (im.audio.id.load() == media::kNoStream && im.video.id.load() == media::kNoStream) return {};
@@ -168,10 +228,27 @@ Json CallMedia::info() const {
     if (Plugin::instance().dataplane().stream_counters(m.id.load(), &sc)) {
       mj.set("to_peer_pkts", json_integer(static_cast<json_int_t>(sc.to_dp_pkts)));
       mj.set("to_peer_drop_ring_full", json_integer(static_cast<json_int_t>(sc.drop_ring_full)));
+      mj.set("to_peer_drop_direction", json_integer(static_cast<json_int_t>(sc.drop_direction)));
+    }
+    mj.set("dtmf_events", json_integer(static_cast<json_int_t>(c.dtmf_events.load())));
+    uint32_t flows[2];
+    rtpgate_shm_flow_counters fc[2];
+    if (Plugin::instance().dataplane().stream_flows(m.id.load(), flows, fc)) {  // the data plane's view
+      mj.set("rtp_flow", json_integer(flows[0]));
+      mj.set("rtcp_flow", json_integer(flows[1]));
+      mj.set("rtp_flow_counters", flow_counters_json(fc[0]).release());
+      mj.set("rtcp_flow_counters", flow_counters_json(fc[1]).release());
     }
     j.set(v ? "video" : "audio", mj.release());
   }
   return j;
+}
+
+bool CallMedia::set_srtp(bool video, const media::SrtpKey* to_peer, const media::SrtpKey* from_peer,
+                         std::string* why) {
+  const media::StreamId id = impl_->m(video).id.load();
+  if (id == media::kNoStream) return *why = std::string("no ") + (video ? "video" : "audio") + " stream in this call", false;
+  return Plugin::instance().dataplane().set_srtp(id, to_peer, from_peer, why);
 }
 
 }  // namespace rtpgate::ctl

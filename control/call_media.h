@@ -9,6 +9,7 @@
 #include <string>
 
 #include "json.h"
+#include "media/forwarders.h"
 #include "media/srtp_keys.h"
 #include "sdp/sdp_types.h"
 
@@ -24,7 +25,8 @@ class CallMedia {
   CallMedia& operator=(const CallMedia&) = delete;
 
   // Allocates relay ports for the media present (keeps streams that already exist).
-  // False + *why when the data plane is absent or out of ports/flows.
+  // False + *why when the data plane is absent or out of ports/flows; the streams this
+  // call opened are closed again, those that existed before are kept.
   bool open(Session& s, bool audio, bool video, std::string* why);
   // The relay address and ports to advertise (after open).
   std::string relay_ip() const;
@@ -38,12 +40,27 @@ class CallMedia {
   // re-INVITE rekeying one side does not disturb the other). False + *why when the data
   // plane refuses or has no SRTP capacity left.
   bool set_srtp(bool video, const media::SrtpKey* to_peer, const media::SrtpKey* from_peer, std::string* why);
+  // Our hold (spec §4.8, §11): while held, nothing goes to the peer unless `dir` is
+  // sendonly and nothing from the peer is kept unless it is recvonly. Takes effect at the
+  // next set_remote() (the caller re-applies the peer's SDP).
+  void set_local_hold(bool held, sdp::Direction dir) noexcept;
   // Browser media may flow toward the peer (status progress/established).
   void set_live(bool live) noexcept;
   // Frees every stream (flows removed, ports back); idempotent.
   void close();
   // Stops from_browser immediately (handle going away); close() follows on the loop.
   void disable() noexcept;
+
+  // A 12-byte RTCP PLI to the peer on the video stream's RTCP path (spec §12): sender =
+  // the browser's video SSRC, media = the peer's. False when there is no video stream or
+  // the data plane did not take it (loop thread).
+  bool send_peer_pli();
+  // RTP forwarders (spec §4.17) on a medium's stream, in the data plane: `peer` copies what
+  // the SIP peer sends, else what the browser sends. False + *why when the medium has no
+  // stream or the data plane refuses. Loop thread; close() removes them all.
+  bool add_forwarder(bool video, bool peer, const media::FwdTarget& t, uint32_t* handle, std::string* why);
+  void remove_forwarder(bool video, uint32_t handle);
+  bool forwarder_counters(bool video, uint32_t handle, media::FwdCounters* out) const;
 
   // Ports, peer and counters for query_session (loop thread).
   Json info() const;

@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "admin.h"
 #include "call_control.h"
 #include "events.h"
 #include "log.h"
@@ -95,6 +96,19 @@ std::shared_ptr<Session> Plugin::find(janus_plugin_session* h) {
   std::lock_guard lk(mu_);
   auto it = sessions_.find(h);
   return it == sessions_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Session>> Plugin::all_sessions() {
+  std::lock_guard lk(mu_);
+  std::vector<std::shared_ptr<Session>> v;
+  v.reserve(sessions_.size());
+  for (auto& [h, s] : sessions_) v.push_back(s);
+  return v;
+}
+
+json_t* Plugin::handle_admin_message(json_t* message) {
+  if (!initialised_ || stopping_) return nullptr;
+  return admin_message(message);
 }
 
 void Plugin::create_session(janus_plugin_session* h, int* error) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config.h"
 #include "janus_api.h"
@@ -31,6 +32,7 @@ class Plugin {
   void hangup_media(janus_plugin_session* h);
   void destroy_session(janus_plugin_session* h, int* error);
   json_t* query_session(janus_plugin_session* h);
+  json_t* handle_admin_message(json_t* message);  // admin.h
 
   janus_plugin* descriptor() const noexcept { return self_; }
   janus_callbacks* callbacks() const noexcept { return cb_; }
@@ -40,6 +42,7 @@ class Plugin {
   media::DataPlaneLink& dataplane() noexcept { return dp_; }
 
   std::shared_ptr<Session> find(janus_plugin_session* h);
+  std::vector<std::shared_ptr<Session>> all_sessions();
 
   // Loop thread only: masters by master_id, calls by Call-ID.
   std::map<uint32_t, std::weak_ptr<Session>> masters;

@@ -26,6 +26,7 @@ void p_incoming_rtcp(janus_plugin_session* h, janus_plugin_rtcp* p) { Plugin::in
 void p_hangup_media(janus_plugin_session* h) { Plugin::instance().hangup_media(h); }
 void p_destroy_session(janus_plugin_session* h, int* error) { Plugin::instance().destroy_session(h, error); }
 json_t* p_query_session(janus_plugin_session* h) { return Plugin::instance().query_session(h); }
+json_t* p_handle_admin_message(json_t* message) { return Plugin::instance().handle_admin_message(message); }
 
 // JANUS_PLUGIN_INIT is C-only: all 21 members in order.
 janus_plugin g_plugin = {
@@ -40,7 +41,7 @@ janus_plugin g_plugin = {
     .get_package = p_package,
     .create_session = p_create_session,
     .handle_message = p_handle_message,
-    .handle_admin_message = nullptr,
+    .handle_admin_message = p_handle_admin_message,
     .setup_media = p_setup_media,
     .incoming_rtp = p_incoming_rtp,
     .incoming_rtcp = p_incoming_rtcp,

@@ -13,8 +13,12 @@
 #include "call_media.h"
 #include "janus_api.h"
 #include "json.h"
+#include "reinvite_state.h"
+#include "rtp_forwarders.h"
+#include "sdp/sdes.h"
 #include "sdp/sdp_types.h"
 #include "session_state.h"
+#include "subscriptions.h"
 
 namespace rtpgate::ctl {
 
@@ -68,6 +72,10 @@ struct CallState {
   // and custom headers, reported on the hangup event.
   std::string end_reason_text, end_reason_protocol, end_reason_cause;
   Json end_headers;
+  uint32_t refer_id = 0;       // the received REFER this call follows up (transfers.h)
+  ReinviteState reinvite;      // hold/update/re-INVITE state (reinvite_state.h)
+  sdp::SdesState sdes;         // SDES-SRTP keys and policy (srtp_negotiation.h)
+  RtpForwarders forwarders;    // rtp_forward (spec §4.17): they go with the call
 };
 
 class Session {
@@ -94,6 +102,7 @@ class Session {
   std::vector<std::weak_ptr<Session>> helpers;
 
   CallMedia media;                   // relay streams of the current call
+  Messaging messaging;               // SUBSCRIBE dialogs, pending MESSAGEs (subscriptions.h)
 
   std::atomic<bool> destroyed{false};  // destroy_session was called
   std::atomic<bool> pc_up{false};      // setup_media seen, hangup_media not yet

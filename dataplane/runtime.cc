@@ -32,6 +32,7 @@ bool Runtime::init_region(std::string* why) {
   rc.name = c.shm_name;
   rc.group = c.shm_group;
   rc.flow_capacity = c.flow_capacity;
+  rc.srtp_capacity = c.srtp_capacity;
   rc.port_min = c.port_min;
   rc.port_max = c.port_max;
   rc.n_lcore_stats = n_workers_ + 2;  // + housekeeping + exception thread
@@ -74,6 +75,7 @@ bool Runtime::init_workers(std::string* why) {
       lc.tx[port].queue = static_cast<uint16_t>(w);
     }
     lc.stats = &dp_->region.lcore_stats(w);
+    lc.srtp = dp_->srtp.batch(w);
     lc.to_ctl = dp_->region.pkt_ring_to_ctl(w);
     for (uint32_t r = w; r < dp_->region.hdr()->n_pkt_rings_to_dp; r += n_workers_)
       lc.from_ctl[lc.n_from_ctl++] = dp_->region.pkt_ring_to_dp(r);
@@ -109,6 +111,7 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   if (!init_region(why)) return false;
   if (!dp_->table.init(cfg.flow_capacity, *dp_->region.hdr(), static_cast<int>(rte_socket_id()), dp_->qsbr, why))
     return false;
+  if (!dp_->srtp.init(cfg.srtp_capacity, n_workers_, static_cast<int>(rte_socket_id()), why)) return false;
   if (!init_exception_path(why)) return false;
   cmds_ = std::make_unique<CommandApplier>(*dp_);
   if (!init_workers(why)) return false;
@@ -188,6 +191,8 @@ void Runtime::shutdown() {
   dp_->notify_ring = nullptr;
   dp_->table.~FlowTable();
   new (&dp_->table) FlowTable();
+  dp_->srtp.~SrtpTable();  // wipes every context
+  new (&dp_->srtp) srtp::SrtpTable();
   rte_free(dp_->qsbr);
   dp_->qsbr = nullptr;
 }

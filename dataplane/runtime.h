@@ -24,6 +24,9 @@ class Runtime {
   void shutdown();
   DpContext& dp() noexcept { return *dp_; }
   uint32_t n_workers() const noexcept { return n_workers_; }
+  // Tests and benchmarks that drive process_burst() themselves (without run()).
+  LcoreCtx& lcore(uint32_t worker) noexcept { return lcores_[worker]; }
+  CommandApplier& commands() noexcept { return *cmds_; }
 
  private:
   bool init_region(std::string* why);

@@ -44,6 +44,13 @@ void BrowserRelay::on_peer_packet_at(bool rtcp, uint8_t* data, uint16_t len, uin
     bump(ctr_.drop_on_hold);
     return;
   }
+  if (!rtcp && !video_ && dtmf_fn_ != nullptr) {
+    // Before the rewrite: the dedup key is the peer's own timestamp. The packet still goes on.
+    if (auto ev = dtmf_.on_rtp(data, len, dtmf_pt_.load(std::memory_order_relaxed))) {
+      bump(ctr_.dtmf_events);
+      dtmf_fn_(dtmf_ctx_, *ev);
+    }
+  }
   if (!rtcp) {
     const bool reset = reset_.load(std::memory_order_relaxed) && reset_.exchange(false, std::memory_order_acquire);
     switch (rtp_switch_rewrite(sw_, data, now_ns, clock_rate_.load(std::memory_order_relaxed), reset)) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "media/dtmf_detect.h"
 #include "media/media_types.h"
 #include "media/rtp_switch.h"
 
@@ -14,6 +15,8 @@ namespace rtpgate::ctl::media {
 
 // Hands a packet to the browser (the plugin wires it to Janus's relay_rtp / relay_rtcp).
 using RelayFn = void (*)(void* ctx, bool video, bool rtcp, char* buf, uint16_t len);
+// Reports an RFC 2833 DTMF event detected on the peer's audio (bridge thread; spec §13).
+using DtmfFn = void (*)(void* ctx, const DtmfEvent& ev);
 
 struct RelayCounters {
   std::atomic<uint64_t> rx_rtp{0};           // RTP from the peer
@@ -27,6 +30,7 @@ struct RelayCounters {
   std::atomic<uint64_t> resets{0};           // request_reset() applied
   std::atomic<uint64_t> browser_rtcp_fixed{0};
   std::atomic<uint64_t> drop_browser_rtcp_bad{0};  // malformed compound from the browser
+  std::atomic<uint64_t> dtmf_events{0};      // RFC 2833 end-of-event packets reported
 };
 
 class BrowserRelay final : public Sink {
@@ -45,6 +49,13 @@ class BrowserRelay final : public Sink {
   void set_on_hold(bool on) noexcept { hold_.store(on, std::memory_order_relaxed); }
   // Clock rate of the negotiated codec (Hz): sizes the timestamp gap at an SSRC change.
   void set_clock_rate(uint32_t hz) noexcept { clock_rate_.store(hz, std::memory_order_relaxed); }
+  // Negotiated telephone-event PT of the peer (-1 = none): audio RTP with it is checked for
+  // RFC 2833 end-of-event packets, reported to `fn` (set before the first packet arrives).
+  void set_dtmf_pt(int pt) noexcept { dtmf_pt_.store(pt, std::memory_order_relaxed); }
+  void set_dtmf_sink(DtmfFn fn, void* ctx) noexcept {
+    dtmf_fn_ = fn;
+    dtmf_ctx_ = ctx;
+  }
   // The next peer packet starts a new sequence/timestamp base (continuous with what the
   // browser has seen), e.g. when reception resumes after hold.
   void request_reset() noexcept { reset_.store(true, std::memory_order_release); }
@@ -70,6 +81,10 @@ class BrowserRelay final : public Sink {
   std::atomic<uint32_t> clock_rate_{0};
   std::atomic<uint32_t> peer_ssrc_{0};
   std::atomic<uint32_t> browser_ssrc_{0};
+  std::atomic<int> dtmf_pt_{-1};
+  DtmfFn dtmf_fn_ = nullptr;
+  void* dtmf_ctx_ = nullptr;
+  DtmfDetector dtmf_;  // bridge thread only
   RtpSwitchState sw_;  // bridge thread only
   RelayCounters ctr_;
 };

@@ -81,6 +81,7 @@ void DataPlaneLink::stop() {
     if (!s->orphaned && cmds_ && s->generation == generation_) {
       rel.push_back({s->rtp_flow, s->addr_idx, s->rtp_port, true});
       rel.push_back({s->rtcp_flow, s->addr_idx, static_cast<uint16_t>(s->rtp_port + 1), true});
+      for (const FwdFlow& f : s->fwds) rel.push_back({f.flow, s->addr_idx, f.port, true});  // forwarders
     }
   }
   streams_.clear();
@@ -180,7 +181,8 @@ void DataPlaneLink::reclaim_leftovers_locked() {
   for (uint32_t id = 0; id < h.flow_capacity; id++) {
     if (!((bm[id / 64] >> (id % 64)) & 1u) || owners_[id].token.load(std::memory_order_relaxed) != kNoStream) continue;
     const rtpgate_shm_flow_params& p = cc.region().flow(id).params;
-    if ((p.cookie >> 24) != kCookieTag || p.action != RTPGATE_ACT_TO_CTL) continue;
+    // Our streams' flows (TO_CTL) and forwarders (FORWARD, with our cookie too).
+    if ((p.cookie >> 24) != kCookieTag || (p.action != RTPGATE_ACT_TO_CTL && p.action != RTPGATE_ACT_FORWARD)) continue;
     const int idx = shm::find_media_addr(h, p.local);
     rel.push_back({id, idx >= 0 ? static_cast<uint32_t>(idx) : 0u, idx >= 0 ? p.local_port : uint16_t{0}, true});
   }
@@ -376,7 +378,10 @@ bool DataPlaneLink::set_peer(StreamId id, const PeerTarget& peer, std::string* w
   spec.has_peer = has_peer;
   spec.peer = pa;
   spec.recv = peer.recv && !peer.on_hold;
+  spec.send = has_peer && peer.send && !peer.on_hold;
   spec.source_flags = peer.source_flags;
+  spec.srtp_in = s->srtp.in_idx;  // SDES-SRTP contexts survive a new peer address
+  spec.srtp_out = s->srtp.out_idx;
   spec.local_port = static_cast<uint16_t>(s->rtp_port + 1);
   spec.rtcp = true;
   spec.peer_port = peer.rtcp_port != 0 ? peer.rtcp_port : static_cast<uint16_t>(peer.rtp_port + 1);
@@ -386,7 +391,9 @@ bool DataPlaneLink::set_peer(StreamId id, const PeerTarget& peer, std::string* w
   spec.rtcp_flow_id = s->rtcp_flow;
   spec.dscp = s->video ? opt_.dscp_video : opt_.dscp_audio;
   spec.peer_port = peer.rtp_port;
-  cc.write_params(s->rtp_flow, make_flow_params(spec));
+  rtpgate_shm_flow_params rtp_params = make_flow_params(spec);
+  rtp_params.fwd = chain_heads(s->fwds);  // forwarders survive a new peer address
+  cc.write_params(s->rtp_flow, rtp_params);
   FlowCmd cmds[2] = {{RTPGATE_CMD_FLOW_MODIFY, s->rtcp_flow}, {RTPGATE_CMD_FLOW_MODIFY, s->rtp_flow}};
   cmds_->run(cmds, 2, opt_.cmd_timeout_ms);
   if (cmds[0].result != Errc::Ok || cmds[1].result != Errc::Ok) {
@@ -409,9 +416,12 @@ void DataPlaneLink::close_stream(StreamId id) {
   refresh_locked();  // never remove flows in a region that replaced the stream's
   unregister_locked(s);
   if (!s->orphaned && cmds_ && s->generation == generation_) {
-    const FlowRelease rel[2] = {{s->rtp_flow, s->addr_idx, s->rtp_port, true},
-                                {s->rtcp_flow, s->addr_idx, static_cast<uint16_t>(s->rtp_port + 1), true}};
-    cmds_->remove_and_free(rel, 2, opt_.cmd_timeout_ms);
+    std::vector<FlowRelease> rel = {{s->rtp_flow, s->addr_idx, s->rtp_port, true},
+                                    {s->rtcp_flow, s->addr_idx, static_cast<uint16_t>(s->rtp_port + 1), true}};
+    for (const FwdFlow& f : s->fwds) rel.push_back({f.flow, s->addr_idx, f.port, true});  // forwarders
+    cmds_->remove_and_free(rel.data(), static_cast<uint32_t>(rel.size()), opt_.cmd_timeout_ms);
+    release_srtp_locked(*s);
+    release_fwd_srtp_locked(*s);  // forwarders.cc
   }
   streams_.erase(it);
   n_streams_.store(streams_.size());

@@ -53,6 +53,10 @@ class DataPlaneLink {
   bool open_stream(const std::string& sdp_ip, bool video, Sink* sink, StreamInfo* out, std::string* why);
   // Points both flows at the peer (out_dst) and applies the direction flags.
   bool set_peer(StreamId id, const PeerTarget& peer, std::string* why);
+  // SDES-SRTP of a stream's two flows (link_srtp.cc): `to_peer` protects what the data plane
+  // sends, `from_peer` unprotects what it receives, nullptr/invalid = plain. A direction
+  // whose key did not change keeps its context (and its ROC/replay state).
+  bool set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey* from_peer, std::string* why);
   // Removes the flows and frees ports and slots. When it returns the sink is never called
   // again for this stream and send_to_peer(id) drops.
   void close_stream(StreamId id);
@@ -67,6 +71,14 @@ class DataPlaneLink {
   // should close it (and open a new one to continue).
   bool stream_alive(StreamId id);
   bool stream_counters(StreamId id, StreamCounters* out);
+  // RTP forwarders of a stream (forwarders.cc, spec §4.17): the data plane sends a copy of
+  // every RTP packet the peer sends on it (`from_peer`) or that send_to_peer sends, to `t`.
+  // *fwd = the forwarder's handle. close_stream removes them with the stream.
+  bool add_forwarder(StreamId id, bool from_peer, const FwdTarget& t, uint32_t* fwd, std::string* why);
+  void remove_forwarder(StreamId id, uint32_t fwd);
+  bool forwarder_counters(StreamId id, uint32_t fwd, FwdCounters* out);
+  // Flow ids (RTP, RTCP) of a stream and the data plane's counters of both (query_session).
+  bool stream_flows(StreamId id, uint32_t flows[2], rtpgate_shm_flow_counters ctr[2]);
   const LinkCounters& counters() const noexcept { return ctr_; }
   size_t open_streams();
   // One maintenance pass now (the bridge thread runs one every attach_retry_ms).
@@ -85,6 +97,12 @@ class DataPlaneLink {
   void unregister_locked(Stream* s);
   bool program_peer_locked(Stream& s, const PeerTarget& peer, std::string* why);
   Stream* find_locked(StreamId id);
+  // Deletes a stream's SRTP contexts in the data plane and frees (wipes) their entries.
+  void release_srtp_locked(Stream& s);
+  bool relink_locked(Stream& s, std::string* why);  // forwarders.cc
+  uint32_t fwd_srtp_locked(const SrtpKey& k, uint32_t cookie, std::string* why);  // forwarders.cc
+  void fwd_srtp_del_locked(const uint32_t* idx, uint32_t n);                      // forwarders.cc
+  void release_fwd_srtp_locked(Stream& s);  // forwarders.cc: after the forwarder flows are removed
   // Bridge thread (peer_bridge.cc).
   void bridge_main();
   uint32_t drain_locked(uint32_t budget);

@@ -18,7 +18,8 @@ void sleep_us(long us) noexcept {
 void FlowCommands::run(FlowCmd* cmds, uint32_t n, uint32_t timeout_ms) noexcept {
   uint32_t waiting = 0;
   for (uint32_t i = 0; i < n; i++) {
-    auto seq = cc_.submit(cmds[i].op, cmds[i].flow_id);
+    const bool srtp = cmds[i].op == RTPGATE_CMD_SRTP_SET || cmds[i].op == RTPGATE_CMD_SRTP_DEL;
+    auto seq = srtp ? cc_.submit_srtp(cmds[i].op, cmds[i].flow_id) : cc_.submit(cmds[i].op, cmds[i].flow_id);
     cmds[i].seq = seq ? seq.value() : 0;
     cmds[i].result = seq ? Errc::Timeout : seq.error();
     if (seq) waiting++;

@@ -13,7 +13,7 @@ namespace rtpgate::ctl::media {
 
 struct FlowCmd {
   rtpgate_cmd_op op = RTPGATE_CMD_NOP;
-  uint32_t flow_id = 0;
+  uint32_t flow_id = 0;         // SRTP_SET/SRTP_DEL: the SRTP entry
   uint64_t seq = 0;            // set by run()
   Errc result = Errc::Timeout;  // set by run()
 };

@@ -11,8 +11,10 @@ rtpgate_shm_flow_params make_flow_params(const FlowSpec& s) noexcept {
   p.cookie = s.cookie;
   p.kind = s.rtcp ? RTPGATE_KIND_RTCP : RTPGATE_KIND_RTP;
   // The data plane forwards (to control) below RECVONLY; RECVONLY counts and drops. Whether
-  // we send to the peer is decided on control's side (send_to_peer).
-  p.direction = s.recv ? RTPGATE_DIR_SENDRECV : RTPGATE_DIR_RECVONLY;
+  // we send to the peer is decided on control's side (send_to_peer); the direction says it
+  // too: SENDONLY = forward what arrives but send nothing, INACTIVE = neither.
+  p.direction = s.recv ? (s.send ? RTPGATE_DIR_SENDRECV : RTPGATE_DIR_SENDONLY)
+                       : (s.send ? RTPGATE_DIR_RECVONLY : RTPGATE_DIR_INACTIVE);
   p.action = RTPGATE_ACT_TO_CTL;
   p.local = s.local;
   p.local_port = s.local_port;
@@ -20,7 +22,8 @@ rtpgate_shm_flow_params make_flow_params(const FlowSpec& s) noexcept {
   p.out_src_port = s.local_port;
   p.rtcp_flow_id = UINT32_MAX;
   p.ctl_ring = 0;  // the data plane uses the receiving worker's ring
-  p.srtp_slot = UINT32_MAX;
+  p.srtp_slot = s.srtp_in != 0 ? s.srtp_in : UINT32_MAX;
+  p.srtp_out_slot = s.srtp_out;
   p.record_slot = UINT32_MAX;
   p.reverse_flow_id = UINT32_MAX;
   uint16_t flags = 0;
@@ -39,6 +42,7 @@ rtpgate_shm_flow_params make_flow_params(const FlowSpec& s) noexcept {
     p.expect_src_port = s.peer_port;
     flags |= s.source_flags & (RTPGATE_FLOW_F_EXPECT_ADDR | RTPGATE_FLOW_F_EXPECT_PORT);
   }
+  if (s.srtp_in != 0) flags |= RTPGATE_FLOW_F_SRTP_AUTH;  // latching (if ever on) only after authentication
   p.flags = flags;
   return p;
 }

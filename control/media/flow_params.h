@@ -21,7 +21,10 @@ struct FlowSpec {
   rtpgate_shm_addr peer{};
   uint16_t peer_port = 0;
   bool recv = true;             // false: the data plane drops what arrives (drop_direction)
+  bool send = true;             // false: control sends nothing to the peer (direction says so)
   uint16_t source_flags = 0;    // RTPGATE_FLOW_F_EXPECT_ADDR / _EXPECT_PORT
+  uint32_t srtp_in = 0;         // SRTP entry unprotecting what arrives (0 = plain)
+  uint32_t srtp_out = 0;        // SRTP entry protecting what the data plane sends (0 = plain)
 };
 
 rtpgate_shm_flow_params make_flow_params(const FlowSpec& s) noexcept;

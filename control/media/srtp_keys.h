@@ -1,6 +1,7 @@
 // SDES key material of one direction of one medium (spec §9.3), as the plugin hands it to
 // the data plane. Wiped on destruction; never logged.
 #pragma once
+#include <string.h>   // explicit_bzero
 #include <strings.h>
 
 #include <cstdint>

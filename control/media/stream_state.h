@@ -4,8 +4,11 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
+#include "media/forwarders.h"
 #include "media/media_types.h"
+#include "media/stream_srtp.h"
 #include "rtpgate/shm/flow_entry.h"
 #include "rtpgate/shm/region.h"
 
@@ -26,6 +29,8 @@ struct Stream {
   uint32_t rtp_flow = 0;
   uint32_t rtcp_flow = 0;
   PeerTarget peer;              // last set_peer (control side only)
+  StreamSrtp srtp;              // SDES-SRTP contexts of both flows (control side only)
+  std::vector<FwdFlow> fwds;    // RTP forwarders (control side only; forwarders.h)
   // Producer positions of the data plane -> control rings when the flows were installed:
   // anything queued before belongs to an earlier user of the same flow slots.
   uint64_t start_pos[RTPGATE_SHM_MAX_PKT_RINGS] = {};

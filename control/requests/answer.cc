@@ -7,6 +7,7 @@
 #include "plugin.h"
 #include "requests/request.h"
 #include "requests/srtp_params.h"
+#include "srtp_negotiation.h"
 #include "sip/sip_util.h"
 
 namespace rtpgate::ctl {
@@ -37,19 +38,20 @@ void answer(Request& r, Kind kind) {
   if (!has(jsep, "type") || !has(jsep, "sdp")) return r.fail(kErrMissingSdp, "Missing SDP");
   SrtpChoice srtp;
   if (ApiError e = parse_srtp(b, c.offerless, &srtp)) return r.fail(e);
+  if (ApiError e = srtp_check_answer(s, srtp, kind == Kind::Accept ? "accept" : "progress")) return r.fail(e);
   std::string browser_sdp;
   sdp::BrowserSdpInfo info;
   if (ApiError e = check_browser_jsep(jsep, &browser_sdp, &info)) return r.fail(e);
   const bool offer = type == "offer";
-  if (c.remote_known && c.remote.srtp_mandatory)
-    return r.fail(kErrIo, "SDES-SRTP is not available yet on the rtpgate data plane (caller requires RTP/SAVP)");
-  if (ApiError e = srtp_available(srtp)) return r.fail(e);
+  if (ApiError e = offer ? srtp_begin_offer(s, srtp, info.has_audio, info.has_video, "Could not allocate RTP/RTCP ports")
+                         : srtp_begin_answer(s, srtp, info.has_audio, info.has_video))
+    return r.fail(e);
   std::string local;
   if (ApiError e = prepare_local_sdp(s, browser_sdp, info, offer ? sdp::SdpType::Offer : sdp::SdpType::Answer, false,
                                      "Could not allocate RTP/RTCP ports", &local))
     return r.fail(e);
   std::string why;
-  if (!offer && c.remote_known && !s.media.set_remote(c.remote, &why)) {
+  if (!offer && c.remote_known && (!s.media.set_remote(c.remote, &why) || !srtp_program(s, &why))) {
     s.media.close();
     return r.fail(kErrIo, "Could not allocate RTP/RTCP ports");
   }
@@ -73,6 +75,7 @@ void answer(Request& r, Kind kind) {
   Json n = Events::named(ev);
   if (!c.call_id.empty()) n.set("call-id", json_string(c.call_id.c_str()));
   Events::notify(&s, std::move(n));
+  sdp::wipe_string(&local);   // may hold our SRTP keys (c.local_sdp keeps the copy in use)
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 #include "plugin.h"
 #include "requests/request.h"
 #include "requests/srtp_params.h"
+#include "srtp_negotiation.h"
 #include "sip/sip_stack.h"
 #include "sip/sip_util.h"
+#include "transfers.h"
 
 namespace rtpgate::ctl {
 namespace {
@@ -54,17 +56,21 @@ void handle_call(Request& r) {
   std::string browser_sdp;
   sdp::BrowserSdpInfo info;
   if (ApiError e = check_browser_jsep(r.jsep.get(), &browser_sdp, &info)) return r.fail(e);
-  if (ApiError e = srtp_available(srtp)) return r.fail(e);
   if (s.helper && (!s.stack || s.stack->shut_down())) return r.fail(kErrHelper, "Invalid master SIP stack");
   if (!s.stack || s.stack->nua() == nullptr) return r.fail(kErrLibsofia, "Invalid NUA");
 
-  std::string local;
-  if (ApiError e = prepare_local_sdp(s, browser_sdp, info, sdp::SdpType::Offer, false, "Error manipulating SDP", &local))
+  if (ApiError e = srtp_begin_offer(s, srtp, info.has_audio, info.has_video, "Error manipulating SDP"))
     return r.fail(e);
+  std::string local;
+  if (ApiError e = prepare_local_sdp(s, browser_sdp, info, sdp::SdpType::Offer, false, "Error manipulating SDP", &local)) {
+    s.call.sdes.clear();
+    return r.fail(e);
+  }
   nua_handle_t* nh = nua_handle(s.stack->nua(), reinterpret_cast<nua_hmagic_t*>(&s), SIPTAG_TO_STR(uri.c_str()),
                                 TAG_END());
   if (nh == nullptr) {
     s.media.close();
+    srtp_wipe_call(s);
     return r.fail(kErrLibsofia, "Invalid NUA Handle");
   }
   CallState& c = s.call;
@@ -84,12 +90,14 @@ void handle_call(Request& r) {
   Plugin::instance().callids[c.call_id] = r.session;
   s.transaction = r.transaction;
 
-  const std::string hdrs = custom_headers(json_object_get(b, "headers"));
+  std::string hdrs = custom_headers(json_object_get(b, "headers"));
+  const std::string referred_by = link_transfer(s, int_or(b, "refer_id", 0), &hdrs);   // spec §8
   const std::string from = from_header(s);
   const Account& a = s.helper && s.master.lock() ? s.master.lock()->account : s.account;
   nua_invite(nh, SIPTAG_FROM_STR(from.c_str()), SIPTAG_CALL_ID_STR(c.call_id.c_str()),
              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(local.c_str()),
              TAG_IF(!a.outbound_proxy.empty(), NUTAG_PROXY(a.outbound_proxy.c_str())),
+             TAG_IF(!referred_by.empty(), SIPTAG_REFERRED_BY_STR(referred_by.c_str())),
              TAG_IF(!hdrs.empty(), SIPTAG_HEADER_STR(hdrs.c_str())), NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(0),
              TAG_END());
   Json res = Events::named("calling");
@@ -100,6 +108,7 @@ void handle_call(Request& r) {
   ev.set("call-id", json_string(c.call_id.c_str()));
   ev.set("sdp", json_string(local.c_str()));
   Events::notify(&s, std::move(ev));
+  sdp::wipe_string(&local);   // may hold our SRTP keys (c.local_sdp keeps the copy in use)
 }
 
 }  // namespace rtpgate::ctl

@@ -16,8 +16,8 @@ void handle_decline(Request& r) {
   if (ApiError e = validate(b, {{"code", JType::Integer, 0}, {"headers", JType::Object, 0},
                                 {"refer_id", JType::Integer, 0}}))
     return r.fail(e);
-  // Transfers (REFER) arrive with plugin part 2: no transfer can be pending yet.
-  if (int_or(b, "refer_id", 0) > 0) return r.fail(kErrWrongState, "Wrong state (no transfer?)");
+  // Declining a received REFER instead of a call (as stock: the id is read as an unsigned 32-bit).
+  if (const auto id = static_cast<uint32_t>(int_or(b, "refer_id", 0)); id > 0) return decline_transfer(r, id);
   if (c.status != CallStatus::Invited && c.status != CallStatus::Progress) return;   // silently ignored (spec §2)
   if (c.callee.empty()) return r.fail(kErrWrongState, "Wrong state (no caller?)");
   const int dflt = Plugin::instance().config().compat == Compat::Head ? 603 : 486;

@@ -17,6 +17,12 @@ constexpr Entry kRequests[] = {
     {"register", handle_register},     {"unregister", handle_unregister}, {"call", handle_call},
     {"accept", handle_accept},         {"progress", handle_progress},     {"send_ringing", handle_send_ringing},
     {"decline", handle_decline},       {"hangup", handle_hangup},         {"reset", handle_reset},
+    {"transfer", handle_transfer},
+    {"info", handle_info},             {"dtmf_info", handle_dtmf_info},   {"message", handle_message},
+    {"subscribe", handle_subscribe},   {"unsubscribe", handle_unsubscribe},
+    {"keyframe", handle_keyframe},     {"rtp_forward", handle_rtp_forward},
+    {"stop_rtp_forward", handle_stop_rtp_forward}, {"listforwarders", handle_listforwarders},
+    {"hold", handle_hold},             {"unhold", handle_unhold},         {"update", handle_update},
 };
 
 }  // namespace

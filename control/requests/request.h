@@ -42,5 +42,21 @@ void handle_send_ringing(Request& r);
 void handle_decline(Request& r);
 void handle_hangup(Request& r);
 void handle_reset(Request& r);
+// Messaging (info.cc, message.cc, subscribe.cc).
+void handle_info(Request& r);
+void handle_dtmf_info(Request& r);
+void handle_message(Request& r);
+void handle_subscribe(Request& r);
+void handle_unsubscribe(Request& r);
+void handle_transfer(Request& r);
+// `decline` with a refer_id (requests/transfer.cc, spec §4.6).
+void decline_transfer(Request& r, uint32_t refer_id);
+void handle_keyframe(Request& r);
+void handle_rtp_forward(Request& r);
+void handle_stop_rtp_forward(Request& r);
+void handle_listforwarders(Request& r);
+void handle_hold(Request& r);
+void handle_unhold(Request& r);
+void handle_update(Request& r);
 
 }  // namespace rtpgate::ctl

@@ -1,3 +1,4 @@
+// `srtp` / `srtp_profile` request fields (spec §4.3, §4.4). Loop thread.
 #include "requests/srtp_params.h"
 
 #include <strings.h>
@@ -15,12 +16,6 @@ ApiError parse_srtp(json_t* body, bool profile_matters, SrtpChoice* out) {
   if (profile_matters && out->profile != "AES_CM_128_HMAC_SHA1_80" && out->profile != "AES_CM_128_HMAC_SHA1_32" &&
       out->profile != "AEAD_AES_128_GCM" && out->profile != "AEAD_AES_256_GCM")
     return {kErrInvalidElement, "Invalid element (unsupported SRTP profile)"};
-  return {};
-}
-
-ApiError srtp_available(const SrtpChoice& c) {
-  if (c.mode == "sdes_mandatory")
-    return {kErrIo, "SDES-SRTP is not available yet on the rtpgate data plane (sdes_mandatory refused)"};
   return {};
 }
 

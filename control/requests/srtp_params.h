@@ -13,11 +13,10 @@ struct SrtpChoice {
   std::string profile;   // when mode is set
 };
 
-// 444 texts of the stock plugin for a bad srtp or srtp_profile.
+// 444 texts of the stock plugin for a bad srtp or srtp_profile. `profile_matters`: the
+// request makes an offer (call, offerless accept/progress), so srtp_profile is checked;
+// otherwise the profile is the peer's and srtp_profile is ignored.
+// What is done with the choice: srtp_negotiation.h.
 ApiError parse_srtp(json_t* body, bool profile_matters, SrtpChoice* out);
-// SDES-SRTP is negotiated once the data plane's SRTP path is programmed by the plugin
-// (the SRTP issue); until then a mandatory request is refused with 450 and an optional
-// one is offered as plain RTP (which a peer is free to accept).
-ApiError srtp_available(const SrtpChoice& c);
 
 }  // namespace rtpgate::ctl

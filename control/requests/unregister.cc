@@ -15,6 +15,7 @@ void handle_unregister(Request& r) {
         auto h = w.lock();
         return !h || h.get() == &s;
       });
+    s.messaging.release();   // its subscriptions live on the master's stack
     s.helper = false;
     s.master.reset();
     s.stack.reset();

@@ -1,4 +1,5 @@
-// Incoming INVITE (spec §6): busy rule and helpers, re-INVITEs, offerless calls via ACK.
+// Incoming INVITE (spec §6): busy rule and helpers, offerless calls via ACK; re-INVITEs
+// are handed to on_reinvite.cc.
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_status.h>
@@ -10,9 +11,11 @@
 #include "sdp/sdp.h"
 #include "plugin.h"
 #include "session.h"
+#include "sip/reinvite.h"
 #include "sip/sip_events.h"
 #include "sip/sip_stack.h"
 #include "sip/sip_util.h"
+#include "srtp_negotiation.h"
 
 namespace rtpgate::ctl {
 namespace {
@@ -40,19 +43,6 @@ void missed_call(Session& master, const sip_t* sip) {
   Events::notify(&master, std::move(ev));
 }
 
-void reinvite(Session& s, nua_handle_t* nh, const sip_t* sip) {
-  const std::string sdp = sdp_body(sip);
-  std::string why;
-  if (!sdp.empty() && !apply_remote_sdp(s, sdp, sdp::SdpType::Offer, &why)) {
-    nua_respond(nh, 488, sip_status_phrase(488), TAG_END());
-    return;
-  }
-  // Part 1 answers every re-INVITE with the SDP we already gave (updatingcall and
-  // `update` arrive with plugin part 2); the peer's new address/ports take effect above.
-  nua_respond(nh, 200, sip_status_phrase(200), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-              SIPTAG_PAYLOAD_STR(s.call.local_sdp.c_str()), NUTAG_AUTOANSWER(0), TAG_END());
-}
-
 void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const sip_t* sip) {
   Session& s = *target;
   CallState& c = s.call;
@@ -77,9 +67,11 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
       nua_handle_destroy(nh);
       return;
     }
+    apply_remote_crypto(s, rm, sdp::SdpType::Offer, &why);   // no streams yet: keys only
     c.remote_sdp = sdp;
     c.remote = rm;
     c.remote_known = true;
+    sdp::wipe_keys(&rm);
   }
   Json res = Events::named("incomingcall");
   res.set("username", json_string(c.callee.c_str()));
@@ -88,11 +80,12 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
   if (!dn.empty()) res.set("displayname", json_string(dn.c_str()));
   res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   if (Json h = incoming_headers(sip, s.account.incoming_header_prefixes)) res.set("headers", h.release());
+  const std::string referred_by = referred_by_header(sip);   // transfers (spec §5)
+  if (!referred_by.empty()) res.set("referred_by", json_string(referred_by.c_str()));
+  if (sip->sip_replaces && sip->sip_replaces->rp_call_id) res.set("replaces", json_string(sip->sip_replaces->rp_call_id));
   if (is_focus(sip)) res.set("isfocus", json_true());
-  if (c.remote_known) {
-    bool crypto = !c.remote.audio.crypto.empty() || !c.remote.video.crypto.empty();
-    if (crypto) res.set("srtp", json_string(c.remote.srtp_mandatory ? "sdes_mandatory" : "sdes_optional"));
-  }
+  if (c.remote_known && sdp::peer_offered(c.sdes))
+    res.set("srtp", json_string(c.sdes.required ? "sdes_mandatory" : "sdes_optional"));
   Json jsep;
   if (!c.offerless) {
     jsep = Json::object();
@@ -106,6 +99,7 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
   ev.set("username", json_string(c.callee.c_str()));
   if (!dn.empty()) ev.set("displayname", json_string(dn.c_str()));
   ev.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
+  if (!referred_by.empty()) ev.set("referred_by", json_string(referred_by.c_str()));
   Events::notify(&s, std::move(ev));
   if (s.account.automatic_ringing) nua_respond(nh, 180, sip_status_phrase(180), TAG_END());
 }
@@ -113,7 +107,7 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
 }  // namespace
 
 void on_incoming_invite(SipStack& stack, Session* bound, nua_handle_t* nh, const sip_t* sip) {
-  if (bound != nullptr && !bound->destroyed.load() && bound->call.nh == nh) return reinvite(*bound, nh, sip);
+  if (bound != nullptr && !bound->destroyed.load() && bound->call.nh == nh) return on_incoming_reinvite(*bound, nh, sip);
   std::shared_ptr<Session> master = stack.owner();
   if (!master || master->destroyed.load()) {
     nua_respond(nh, 500, sip_status_phrase(500), TAG_END());
@@ -140,6 +134,7 @@ void on_incoming_invite(SipStack& stack, Session* bound, nua_handle_t* nh, const
 
 void on_incoming_ack(Session& s, nua_handle_t* nh, const sip_t* sip) {
   CallState& c = s.call;
+  if (nh == c.nh && on_reinvite_ack(s, sip)) return;   // answer to our offer in a re-INVITE's 200
   if (nh != c.nh || !c.offerless) return;
   const std::string sdp = sdp_body(sip);
   std::string why;

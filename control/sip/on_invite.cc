@@ -8,8 +8,10 @@
 #include "plugin.h"
 #include "session.h"
 #include "log.h"
+#include "sip/reinvite.h"
 #include "sip/sip_events.h"
 #include "sip/sip_util.h"
+#include "transfers.h"
 
 namespace rtpgate::ctl {
 namespace {
@@ -26,6 +28,7 @@ void early_or_final(Session& s, int status, const sip_t* sip, const std::string&
   std::string why;
   if (!apply_remote_sdp(s, sdp, sdp::SdpType::Answer, &why)) {
     log(Log::Warn, "[%s] unusable SDP answer from %s: %s", s.account.username.c_str(), c.callee.c_str(), why.c_str());
+    if (status >= 200) c.status = CallStatus::InCall;   // 2xx already ACKed: only a BYE ends it (spec §9.3)
     abort_call(s);
     return;
   }
@@ -53,7 +56,7 @@ const Account& credentials_account(const Session& s) {
 
 }  // namespace
 
-void on_invite_reply(Session& s, int status, const char*, nua_handle_t* nh, const sip_t* sip) {
+void on_invite_reply(Session& s, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip) {
   CallState& c = s.call;
   if (nh != c.nh) return;
   if (status == 401 || status == 407) {
@@ -61,11 +64,17 @@ void on_invite_reply(Session& s, int status, const char*, nua_handle_t* nh, cons
     const std::string user = !c.call_authuser.empty() ? c.call_authuser : a.authuser;
     const std::string& secret = c.has_call_credentials ? c.call_secret : a.secret;
     const bool ha1 = c.has_call_credentials ? c.call_secret_is_ha1 : a.secret_is_ha1;
-    if (c.auth_tries++ < 2 && authenticate(nh, sip, user, secret, ha1)) return;
+    const bool retrying = c.auth_tries++ < 2 && authenticate(nh, sip, user, secret, ha1);
+    refer_call_progress(s, status, phrase, retrying);   // a transfer's follow-up call: NOTIFY
+    if (retrying) return;
     capture_end_info(s, sip);
     return;   // the failure ends the call: terminated state follows
   }
-  if (status >= 300) return capture_end_info(s, sip);
+  refer_call_progress(s, status, phrase, false);   // a transfer's follow-up call: NOTIFY (spec §8)
+  if (status >= 300) {
+    on_reinvite_reply(s, status, sip);   // a refused re-INVITE leaves the call as it was
+    return capture_end_info(s, sip);
+  }
   const std::string sdp = sdp_body(sip);
   if (status >= 100 && status < 200) {
     if (status == 100) return;
@@ -80,12 +89,7 @@ void on_invite_reply(Session& s, int status, const char*, nua_handle_t* nh, cons
   }
   if (status >= 200 && status < 300) {
     nua_ack(nh, TAG_END());
-    if (c.status == CallStatus::InCallReinviting) {
-      // Answer to our re-INVITE (hold/update arrive with plugin part 2): follow its SDP.
-      std::string why;
-      if (!sdp.empty()) apply_remote_sdp(s, sdp, sdp::SdpType::Answer, &why);
-      return;
-    }
+    if (on_reinvite_reply(s, status, sip)) return;   // answer to our hold/unhold/update
     if (c.status != CallStatus::Inviting && c.status != CallStatus::InCall) return;
     if (sdp.empty() && !c.remote_known) {
       log(Log::Warn, "[%s] 2xx without SDP to our offer: hanging up", s.account.username.c_str());
@@ -124,6 +128,10 @@ void on_call_state(Session& s, int status, const char* phrase, nua_handle_t* nh,
         c.status = CallStatus::InCall;
       return;
     case nua_callstate_terminated:
+      if (transfers::adopt_dialog(nh)) {   // a pending REFER still needs this dialog (transfers.h)
+        nua_handle_bind(nh, nullptr);
+        c.nh = nullptr;
+      }
       return call_terminated(s, status, phrase, sip);
     default:
       return;

@@ -28,6 +28,7 @@ void registered(Session& s, const sip_t* sip) {
 
 void unregistered(Session& s, const sip_t* sip) {
   s.account.reg = RegStatus::Unregistered;
+  s.messaging.release();   // no refreshes for an account that is gone (subscriptions.h)
   Json res = Events::named("unregistered");
   res.set("username", json_string(s.account.username.c_str()));
   if (Json h = incoming_headers(sip, s.account.incoming_header_prefixes)) res.set("headers", h.release());

@@ -97,6 +97,7 @@ bool set_key(const std::string& key, const std::string& val, Config* c, std::str
   if (key == "port_min") return num(&c->port_min, 1024, 65534);
   if (key == "port_max") return num(&c->port_max, 1025, 65535);
   if (key == "flow_capacity") return num(&c->flow_capacity, 2, 1u << 24);
+  if (key == "srtp_capacity") return num(&c->srtp_capacity, 0, 1u << 24);
   if (key == "burst_pkts") return num(&c->burst_pkts, 1, 64);
   if (key == "mbufs") return num(&c->mbufs, 1023, 1u << 24);
   if (key == "mbuf_cache") return num(&c->mbuf_cache, 0, 512);

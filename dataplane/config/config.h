@@ -36,6 +36,7 @@ struct Config {
   uint16_t port_min = 20000;
   uint16_t port_max = 29999;
   uint32_t flow_capacity = 65536;
+  uint32_t srtp_capacity = 4096;        // SRTP contexts (about 2 KiB private + 128 B shared each)
   uint32_t burst_pkts = 32;
   uint32_t mbufs = 16383;
   uint32_t mbuf_cache = 256;

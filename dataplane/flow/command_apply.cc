@@ -3,7 +3,11 @@
 
 #include <rte_cycles.h>
 
+#include <string.h>
+
 #include <cstring>
+
+#include "flow/forwarders.h"
 
 namespace rtpgate::dp {
 namespace {
@@ -30,7 +34,16 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
     return Errc::BadParam;
   if ((p.flags & (RTPGATE_FLOW_F_EXPECT_ADDR | RTPGATE_FLOW_F_LATCH)) && p.expect_src.family != p.local.family)
     return Errc::BadParam;
-  if (p.srtp_slot != UINT32_MAX || p.record_slot != UINT32_MAX) return Errc::Unsupported;
+  if (p.record_slot != UINT32_MAX) return Errc::Unsupported;
+  // SRTP: an index inside the table; when the context is already set it must be of the
+  // right kind (one that is not set yet, or deleted later, drops as drop_srtp_no_ctx).
+  const auto srtp_ok = [&](uint32_t idx, srtp::SrtpDirection d) {
+    if (!srtp::SrtpTable::is_index(idx)) return true;
+    if (idx >= dp.srtp.capacity()) return false;
+    return dp.srtp.get(idx) == nullptr || dp.srtp.is_direction(idx, d);
+  };
+  if (!srtp_ok(p.srtp_slot, srtp::SrtpDirection::kUnprotect) || !srtp_ok(p.srtp_out_slot, srtp::SrtpDirection::kProtect))
+    return Errc::BadParam;
 
   FlowAction a{};
   a.flow_id = flow_id;
@@ -53,6 +66,10 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
   std::memcpy(a.expect_src, p.expect_src.addr, 16);
   a.latch_until_tsc = now_tsc + uint64_t{p.latch_window_ms} * dp.tsc_hz / 1000;
   a.idle_timeout_tsc = uint64_t{p.idle_timeout_ms} * dp.tsc_hz / 1000;
+  a.srtp_in = srtp::SrtpTable::is_index(p.srtp_slot) ? p.srtp_slot : 0;
+  a.srtp_out = srtp::SrtpTable::is_index(p.srtp_out_slot) ? p.srtp_out_slot : 0;
+  if (a.srtp_in != 0 || a.srtp_out != 0) dp.srtp.mark_used();
+  if (const Errc fe = fwd_build(flow_id, h.flow_capacity, p, &a); fe != Errc::Ok) return fe;
 
   if (p.action == RTPGATE_ACT_TO_CTL && p.ctl_ring >= h.n_pkt_rings_to_ctl) return Errc::BadParam;
   // FORWARD needs an output; a TO_CTL flow may have one (control's packets for the peer).
@@ -86,6 +103,7 @@ void CommandApplier::defer(uint32_t old_action, const rtpgate_shm_cpl* cpl) noex
   Deferred& d = deferred_[(deferred_head_ + n_deferred_) % kMaxDeferred];
   d.token = dp_.table.grace_start();
   d.old_action = old_action;
+  d.srtp_idx = 0;
   d.has_cpl = cpl != nullptr;
   if (cpl != nullptr) d.cpl = *cpl;
   n_deferred_++;
@@ -97,7 +115,8 @@ uint32_t CommandApplier::reclaim() noexcept {
     Deferred& d = deferred_[deferred_head_];
     if (!dp_.table.reclaimable(d.token)) break;
     if (d.has_cpl && !complete(d.cpl)) break;  // retry when control drained the ring
-    dp_.table.retire_action(d.old_action);
+    if (d.old_action != kNoFlow) dp_.table.retire_action(d.old_action);
+    if (d.srtp_idx != 0) dp_.srtp.wipe(d.srtp_idx);
     deferred_head_ = (deferred_head_ + 1) % kMaxDeferred;
     n_deferred_--;
     n++;
@@ -114,7 +133,10 @@ void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t*
   cpl.generation = dp_.region.hdr()->generation;
   Errc e = Errc::Ok;
   const uint32_t cap = dp_.table.capacity();
-  if (c.flow_id >= cap && c.op != RTPGATE_CMD_NOP) {
+  if (c.op == RTPGATE_CMD_SRTP_SET || c.op == RTPGATE_CMD_SRTP_DEL) {
+    if (apply_srtp(c, &cpl, ctr)) return;
+    e = static_cast<Errc>(cpl.errc);
+  } else if (c.flow_id >= cap && c.op != RTPGATE_CMD_NOP) {
     e = Errc::BadParam;
   } else if (c.op == RTPGATE_CMD_FLOW_INSTALL || c.op == RTPGATE_CMD_FLOW_MODIFY) {
     const auto& slot = dp_.region.flow(c.flow_id).params;
@@ -162,6 +184,35 @@ void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t*
   cpl.errc = static_cast<uint16_t>(e);
   ctr[e == Errc::Ok ? RTPGATE_CTR_cmds_applied : RTPGATE_CTR_cmds_failed]++;
   complete(cpl);  // room was checked before the command was taken
+}
+
+bool CommandApplier::apply_srtp(const rtpgate_shm_cmd& c, rtpgate_shm_cpl* cpl, uint64_t* ctr) noexcept {
+  Errc e = Errc::Ok;
+  const auto& h = *dp_.region.hdr();
+  if (c.flow_id == 0 || c.flow_id >= h.srtp_capacity || c.flow_id >= dp_.srtp.capacity()) {
+    e = Errc::BadParam;
+  } else if (c.op == RTPGATE_CMD_SRTP_SET) {
+    const rtpgate_shm_srtp_entry& slot = dp_.region.srtp(c.flow_id);
+    rtpgate_shm_srtp_entry en;
+    std::memcpy(&en, &slot, sizeof(en));
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (en.version != c.flow_version || __atomic_load_n(&slot.version, __ATOMIC_ACQUIRE) != c.flow_version)
+      e = Errc::StaleVersion;
+    else
+      e = dp_.srtp.set(c.flow_id, en);  // KDF + key expansion, here, never in a burst
+    explicit_bzero(&en, sizeof(en));
+  } else {
+    e = dp_.srtp.retire(c.flow_id);
+    if (e == Errc::Ok) {
+      ctr[RTPGATE_CTR_cmds_applied]++;
+      cpl->errc = static_cast<uint16_t>(Errc::Ok);
+      defer(kNoFlow, cpl);  // wiped and completed once no worker can still use it
+      deferred_[(deferred_head_ + n_deferred_ - 1) % kMaxDeferred].srtp_idx = c.flow_id;
+      return true;
+    }
+  }
+  cpl->errc = static_cast<uint16_t>(e);
+  return false;
 }
 
 uint32_t CommandApplier::forward_notifications() noexcept {

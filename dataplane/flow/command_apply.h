@@ -24,11 +24,14 @@ class CommandApplier {
  private:
   struct Deferred {
     uint64_t token;
-    uint32_t old_action;
+    uint32_t old_action;  // kNoFlow = none
+    uint32_t srtp_idx;    // SRTP context to wipe (0 = none)
     bool has_cpl;
     rtpgate_shm_cpl cpl;
   };
   void apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t* lcore_ctr) noexcept;
+  // SRTP_SET / SRTP_DEL; true when the completion was deferred (DEL).
+  bool apply_srtp(const rtpgate_shm_cmd& c, rtpgate_shm_cpl* cpl, uint64_t* lcore_ctr) noexcept;
   bool complete(const rtpgate_shm_cpl& c) noexcept;
   void defer(uint32_t old_action, const rtpgate_shm_cpl* cpl) noexcept;
   uint32_t reclaim() noexcept;

@@ -38,6 +38,14 @@ struct alignas(64) FlowAction {
   uint8_t expect_src[16];
   uint64_t latch_until_tsc;
   uint64_t idle_timeout_tsc;
+  uint32_t srtp_in;        // SRTP context unprotecting what arrives (0 = plain)
+  uint32_t srtp_out;       // SRTP context protecting what the flow sends (0 = plain)
+  // RTP forwarders (flow/forwarders.h): chain heads of a media flow, or the next link and
+  // rewrites of a forwarder flow; kNoFlow = none.
+  uint32_t fwd_rx, fwd_tx, fwd_next;
+  uint32_t fwd_ssrc;
+  uint8_t fwd_flags;       // RTPGATE_FWD_F_SSRC / _PT
+  uint8_t fwd_pt;
 };
 static_assert(offsetof(FlowAction, out_src) + 16 <= 64, "hot FlowAction fields must share one cache line");
 

@@ -3,12 +3,16 @@
 #pragma once
 #include <rte_mbuf.h>
 
+#include "flow/forwarders.h"
 #include "lcore/packet_handler.h"
+#include "lcore/srtp_stage.h"
 
 namespace rtpgate::dp {
 
-// Builds and queues one frame for `s` (consumes nothing from the ring itself).
-inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slot& s) noexcept {
+// Builds and queues one frame for `s` (consumes nothing from the ring itself). A flow with
+// an outbound SRTP context queues it on `ob` instead (protected by flush_srtp_out).
+inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slot& s,
+                          SrtpOutBurst* ob = nullptr) noexcept {
   const uint32_t idx = s.flow_id < dp.table.capacity() ? dp.table.action_of(s.flow_id) : kNoFlow;
   const FlowAction* a = idx != kNoFlow ? &dp.table.actions()[idx] : nullptr;
   if (a == nullptr || a->nbr_idx == NeighbourTable::kNone || s.len > RTPGATE_PKT_SLOT_DATA) [[unlikely]] {
@@ -59,6 +63,19 @@ inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slo
   std::memcpy(udp + 2, &to.port_be, 2);
   udp[4] = uint8_t(udp_len >> 8), udp[5] = uint8_t(udp_len), udp[6] = 0, udp[7] = 0;
   std::memcpy(udp + 8, s.data, s.len);
+  if (a->srtp_out != 0) {  // SRTP leg: protected with the flow's outbound context, then checksummed
+    FlowDyn& d = dp.table.dyn(s.flow_id);
+    const FrameLayout f{14, static_cast<uint16_t>(14 + ip_len), static_cast<uint16_t>(14 + ip_len + 8),
+                        static_cast<uint8_t>(alen == 4 ? 4 : 6)};
+    if (ob == nullptr) [[unlikely]] {
+      lc.ctr[RTPGATE_CTR_drop_srtp_no_ctx]++;
+      rte_pktmbuf_free(m);
+      return;
+    }
+    queue_srtp_out(dp, lc, *ob, m, d, f, s.len, dp.srtp.get(a->srtp_out), s.is_rtcp != 0, a->out_port_id, a->nbr_idx,
+                   true);
+    return;
+  }
   const uint16_t c = udp_full_csum(static_cast<int>(alen == 4 ? 4 : 6), src, src + alen, udp, udp_len);
   udp[6] = uint8_t(c >> 8), udp[7] = uint8_t(c);
   lc.ctr[RTPGATE_CTR_ctl_tx_pkts]++;
@@ -68,16 +85,19 @@ inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slo
 // Drains up to `budget` slots from this worker's control rings; returns how many.
 inline uint32_t drain_ctl_rings(DpContext& dp, LcoreCtx& lc, uint32_t budget) noexcept {
   uint32_t n = 0;
+  SrtpOutBurst ob;
   for (uint32_t r = 0; r < lc.n_from_ctl; r++) {
     auto& ring = lc.from_ctl[r];
     while (n < budget) {
       const rtpgate_shm_pkt_slot* s = ring.peek();
       if (s == nullptr) break;
-      send_from_ctl(dp, lc, *s);
+      send_from_ctl(dp, lc, *s, &ob);
+      fwd_tx_copies(dp, lc, *s, &ob);  // rtp_forward of the browser's media (copies)
       ring.release();
       n++;
     }
   }
+  flush_srtp_out(dp, lc, ob);
   return n;
 }
 

@@ -13,6 +13,7 @@
 #include "flow/flow_table.h"
 #include "net/neighbour_table.h"
 #include "rtpgate/shm/region_map.h"
+#include "srtp/srtp_table.h"
 
 namespace rtpgate::dp {
 
@@ -31,6 +32,7 @@ struct DpContext {
   Config cfg;
   shm::Region region;
   FlowTable table;
+  srtp::SrtpTable srtp;                        // SRTP contexts (writer: command lcore) + per-worker batches
   NeighbourTable nbrs;                         // writer: command lcore (and start-up)
   MediaAddrInfo addr_info[RTPGATE_SHM_MAX_ADDRS]{};
   uint8_t port_mac[RTE_MAX_ETHPORTS][6]{};

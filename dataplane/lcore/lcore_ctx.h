@@ -6,6 +6,7 @@
 
 #include "lcore/dp_context.h"
 #include "rtpgate/shm/spsc_ring.h"
+#include "srtp/srtp_batch.h"
 
 namespace rtpgate::dp {
 
@@ -34,6 +35,7 @@ struct alignas(64) LcoreCtx {
   uint64_t ctr[RTPGATE_SHM_MAX_COUNTERS]{};  // accumulated locally, published per burst
   uint64_t exc_tokens = 0;       // exception-path token bucket (tokens scaled by tsc_hz)
   uint64_t exc_last_tsc = 0;
+  srtp::SrtpBatch* srtp = nullptr;  // this worker's intel-ipsec-mb manager (DpContext::srtp)
 };
 
 }  // namespace rtpgate::dp

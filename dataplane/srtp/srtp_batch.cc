@@ -66,8 +66,8 @@ inline void set_cm_job(IMB_JOB* job, const SrtpStreamKeys& k, uint8_t* buf, uint
   job->cipher_direction = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
   job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
   job->hash_alg = IMB_AUTH_HMAC_SHA_1;
-  job->enc_keys = k.aes_enc_keys;
-  job->dec_keys = k.aes_enc_keys;
+  job->enc_keys = k.cm.aes_enc_keys;
+  job->dec_keys = k.cm.aes_enc_keys;
   job->key_len_in_bytes = 16;
   job->src = buf;
   job->dst = buf + cipher_off;  // ipsec-mb: dst is where the ciphered bytes go
@@ -79,8 +79,8 @@ inline void set_cm_job(IMB_JOB* job, const SrtpStreamKeys& k, uint8_t* buf, uint
   job->iv_len_in_bytes = 16;
   job->auth_tag_output = tag;
   job->auth_tag_output_len_in_bytes = 12;  // ipsec-mb 1.3 refuses 10: truncate after
-  job->u.HMAC._hashed_auth_key_xor_ipad = k.hmac_ipad;
-  job->u.HMAC._hashed_auth_key_xor_opad = k.hmac_opad;
+  job->u.HMAC._hashed_auth_key_xor_ipad = k.cm.hmac_ipad;
+  job->u.HMAC._hashed_auth_key_xor_opad = k.cm.hmac_opad;
 }
 
 inline void set_gcm_job(IMB_JOB* job, const SrtpStreamKeys& k, uint32_t key_len, uint8_t* buf,
@@ -136,14 +136,14 @@ bool SrtpBatch::prepare_rtp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r)
   const uint32_t hdr = rtp_header_len(b, p.len);
   if (hdr == 0) return false;
   const uint16_t seq = load_be16(b + 2);
+  s.ssrc = load_be32(b + 8);
   if constexpr (kOp == Op::kProtectRtp) {
     if (p.capacity < p.len + (tag > 4 ? tag : 4)) return false;
-    s.index = c.next_protect_index(seq);
+    s.index = c.next_protect_index(s.ssrc, seq);
     s.new_len = p.len + tag;
   } else {
     if (p.len < hdr + tag) return false;
-    s.index = c.estimate_index(seq);
-    if (!c.rtp_replay_ok(s.index)) [[unlikely]] {
+    if (!c.rx_index(s.ssrc, seq, &s.index, &s.candidate)) [[unlikely]] {
       r = SrtpResult::kReplayFail;
       return false;
     }
@@ -202,7 +202,8 @@ bool SrtpBatch::prepare_rtcp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r
     const uint32_t idx = trailer & 0x7fffffffU;
     const bool encrypted = (trailer & 0x80000000U) != 0;
     s.index = idx;
-    if (!c.rtcp_replay_ok(idx)) [[unlikely]] {
+    s.ssrc = load_be32(b + 4);
+    if (!c.rtcp_rx_check(s.ssrc, idx, &s.candidate)) [[unlikely]] {
       r = SrtpResult::kReplayFail;
       return false;
     }
@@ -249,6 +250,7 @@ void SrtpBatch::finish(SrtpPacket& p, Slot& s, SrtpResult& r) {
   if (!s.job_ok) [[unlikely]] {
     r = kOp == Op::kUnprotectRtp || kOp == Op::kUnprotectRtcp ? SrtpResult::kAuthFail
                                                               : SrtpResult::kBadLength;
+    if constexpr (kOp == Op::kUnprotectRtp) p.ctx->rtp_auth_failed();
     return;
   }
   SrtpContext& c = *p.ctx;
@@ -259,14 +261,19 @@ void SrtpBatch::finish(SrtpPacket& p, Slot& s, SrtpResult& r) {
   } else {
     if (!tags_equal(s.tag, s.rtag, s.tag_len)) [[unlikely]] {
       r = SrtpResult::kAuthFail;
+      if constexpr (kOp == Op::kUnprotectRtp) c.rtp_auth_failed();
       return;
     }
-    const bool fresh = kOp == Op::kUnprotectRtp ? c.commit_rtp(s.index)
-                                                : c.commit_rtcp(static_cast<uint32_t>(s.index));
-    if (!fresh) [[unlikely]] {
+    const RxVerdict v = kOp == Op::kUnprotectRtp
+                            ? c.accept_rtp(s.index, s.ssrc, s.candidate)
+                            : c.accept_rtcp(static_cast<uint32_t>(s.index), s.ssrc, s.candidate);
+    if (v == RxVerdict::kReplay) [[unlikely]] {
       r = SrtpResult::kReplayFail;
       return;
     }
+    p.len = s.new_len;
+    r = v == RxVerdict::kResynced ? SrtpResult::kResynced : SrtpResult::kOk;
+    return;
   }
   p.len = s.new_len;
   r = SrtpResult::kOk;
@@ -279,6 +286,7 @@ void SrtpBatch::run(SrtpPacket* pkts, SrtpResult* res, uint32_t n) {
     for (uint32_t i = 0; i < m; ++i) {
       Slot& s = slots_[i];
       s.pending = false;
+      s.candidate = false;
       s.job_ok = false;
       IMB_JOB* job = IMB_GET_NEXT_JOB(mgr_);
       if (!prepare<kOp>(pkts[i], s, job, res[i])) continue;

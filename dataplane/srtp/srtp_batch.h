@@ -18,7 +18,9 @@ struct SrtpPacket {
   SrtpContext* ctx;
 };
 
-enum class SrtpResult : uint8_t { kOk, kAuthFail, kReplayFail, kBadLength };
+// kResynced: accepted, and the receive state was re-synchronised on this packet (see
+// SrtpContext): the caller treats it as kOk and counts it.
+enum class SrtpResult : uint8_t { kOk, kAuthFail, kReplayFail, kBadLength, kResynced };
 
 // Extra bytes past len that protect needs (tag + SRTCP trailer + room for the ROC during HMAC).
 inline constexpr uint32_t kSrtpMaxTrailer = 32;
@@ -52,7 +54,9 @@ class SrtpBatch {
     alignas(16) uint8_t aad[16];   // SRTCP-GCM AAD (header || E+index)
     uint64_t index;
     uint32_t new_len;
+    uint32_t ssrc;
     uint8_t tag_len;
+    bool candidate;  // unprotect: authenticated as a re-synchronisation candidate
     bool pending;  // job submitted
     bool job_ok;   // job completed without error
   };

@@ -32,17 +32,17 @@ bool setup_stream(IMB_MGR* mgr, const SrtpProfileInfo& info, const uint8_t* mk,
     }
   } else if (ok) {
     alignas(16) uint32_t dec_keys[4 * 15];
-    IMB_AES_KEYEXP_128(mgr, key, out.aes_enc_keys, dec_keys);
+    IMB_AES_KEYEXP_128(mgr, key, out.cm.aes_enc_keys, dec_keys);
     explicit_bzero(dec_keys, sizeof(dec_keys));
     ok = srtp_kdf(mk, info.master_key_len, ms, info.master_salt_len, auth, auth_key, 20);
     if (ok) {
       alignas(16) uint8_t block[64];
       std::memset(block, 0x36, sizeof(block));
       for (size_t i = 0; i < 20; ++i) block[i] ^= auth_key[i];
-      IMB_SHA1_ONE_BLOCK(mgr, block, out.hmac_ipad);
+      IMB_SHA1_ONE_BLOCK(mgr, block, out.cm.hmac_ipad);
       std::memset(block, 0x5c, sizeof(block));
       for (size_t i = 0; i < 20; ++i) block[i] ^= auth_key[i];
-      IMB_SHA1_ONE_BLOCK(mgr, block, out.hmac_opad);
+      IMB_SHA1_ONE_BLOCK(mgr, block, out.cm.hmac_opad);
       explicit_bzero(block, sizeof(block));
     }
   }
@@ -114,10 +114,24 @@ void SrtpContext::wipe() {
   explicit_bzero(&rtp_, sizeof(rtp_));
   explicit_bzero(&rtcp_, sizeof(rtcp_));
   info_ = nullptr;
+  reset_state();
+}
+
+void SrtpContext::reset_state() {
   seq_initialised_ = false;
+  rtcp_ssrc_known_ = false;
+  ssrc_known_ = false;
   s_l_ = 0;
   roc_ = 0;
+  ssrc_ = 0;
   srtcp_index_ = 0;
+  rtcp_ssrc_ = 0;
+  cand_run_ = fail_run_ = rcand_run_ = 0;
+  cand_ssrc_ = rcand_ssrc_ = rcand_index_ = 0;
+  cand_index_ = 0;
+  probe_toggle_ = false;
+  prov_ = false;
+  prov_sl_ = 0;
   rtp_replay_ = ReplayWindow{};
   rtcp_replay_ = ReplayWindow{};
 }
@@ -133,33 +147,137 @@ uint64_t SrtpContext::estimate_index(uint16_t seq) const {
   return (uint64_t{v} << 16) | seq;
 }
 
-uint64_t SrtpContext::next_protect_index(uint16_t seq) {
-  const uint64_t index = estimate_index(seq);
+uint64_t SrtpContext::next_protect_index(uint32_t ssrc, uint16_t seq) {
+  if (seq_initialised_ && ssrc_known_ && ssrc != ssrc_) seq_initialised_ = false;  // new SSRC: ROC 0
+  const uint64_t index = seq_initialised_ ? estimate_index(seq) : seq;
   const uint64_t cur = (uint64_t{roc_} << 16) | s_l_;
   if (!seq_initialised_ || index > cur) {
     roc_ = static_cast<uint32_t>(index >> 16);
     s_l_ = seq;
     seq_initialised_ = true;
   }
+  ssrc_ = ssrc;
+  ssrc_known_ = true;
   return index;
 }
 
-bool SrtpContext::commit_rtp(uint64_t index) {
-  if (!rtp_replay_.check(index)) return false;
-  rtp_replay_.update(index);
-  const uint64_t cur = (uint64_t{roc_} << 16) | s_l_;
-  if (!seq_initialised_ || index > cur) {
-    roc_ = static_cast<uint32_t>(index >> 16);
-    s_l_ = static_cast<uint16_t>(index & 0xffff);
-    seq_initialised_ = true;
+bool SrtpContext::rx_index(uint32_t ssrc, uint16_t seq, uint64_t* index, bool* candidate) {
+  *candidate = false;
+  if (!seq_initialised_) {
+    // No packet authenticated yet: the first packet of the burst is the reference (ROC 0),
+    // so later packets of the same burst that wrapped past 65535 get ROC 1.
+    if (!prov_) {
+      prov_ = true;
+      prov_sl_ = seq;
+    }
+    *index = prov_sl_ >= 32768 && prov_sl_ - 32768 > seq ? (uint64_t{1} << 16) | seq : seq;
+    return true;
   }
+  if (ssrc_known_ && ssrc != ssrc_) {  // another stream (peer restart): ROC 0
+    *index = seq;
+    *candidate = true;
+    return true;
+  }
+  if (fail_run_ >= kProbeAfter && roc_ != 0) {
+    probe_toggle_ = !probe_toggle_;
+    if (probe_toggle_) {  // the peer may have restarted with the same SSRC: try ROC 0
+      *index = seq;
+      *candidate = true;
+      return true;
+    }
+  }
+  *index = estimate_index(seq);
+  if (rtp_replay_.check(*index)) return true;
+  if (*index <= rtp_replay_.highest && rtp_replay_.highest - *index < ReplayWindow::kBits) return false;
+  *candidate = true;  // too old for the window: maybe a restarted stream
   return true;
 }
 
-bool SrtpContext::commit_rtcp(uint32_t index) {
-  if (!rtcp_replay_.check(index)) return false;
-  rtcp_replay_.update(index);
+void SrtpContext::adopt_rtp(uint64_t index, uint32_t ssrc) {
+  rtp_replay_ = ReplayWindow{};
+  rtp_replay_.update(index);
+  roc_ = static_cast<uint32_t>(index >> 16);
+  s_l_ = static_cast<uint16_t>(index & 0xffff);
+  ssrc_ = ssrc;
+  ssrc_known_ = true;
+  seq_initialised_ = true;
+  prov_ = false;
+  cand_run_ = 0;
+  fail_run_ = 0;
+}
+
+RxVerdict SrtpContext::accept_rtp(uint64_t index, uint32_t ssrc, bool candidate) {
+  if (!seq_initialised_) {
+    adopt_rtp(index, ssrc);
+    return RxVerdict::kAccepted;
+  }
+  if (!ssrc_known_) {
+    ssrc_ = ssrc;
+    ssrc_known_ = true;
+  }
+  if (ssrc == ssrc_ && (!candidate || rtp_replay_.check(index))) {
+    if (!rtp_replay_.check(index)) return RxVerdict::kReplay;
+    rtp_replay_.update(index);
+    const uint64_t cur = (uint64_t{roc_} << 16) | s_l_;
+    if (index > cur) {
+      roc_ = static_cast<uint32_t>(index >> 16);
+      s_l_ = static_cast<uint16_t>(index & 0xffff);
+    }
+    cand_run_ = 0;
+    fail_run_ = 0;
+    return RxVerdict::kAccepted;
+  }
+  // An authenticated candidate (another SSRC, too old, or ROC 0 probe).
+  if (index <= rtp_replay_.highest && ssrc == ssrc_ && rtp_replay_.highest - index < ReplayWindow::kBits &&
+      !rtp_replay_.check(index))
+    return RxVerdict::kReplay;  // already received under the current state
+  if (cand_run_ != 0 && ssrc == cand_ssrc_ && index > cand_index_) {
+    cand_run_++;
+  } else {
+    cand_run_ = 1;
+  }
+  cand_ssrc_ = ssrc;
+  cand_index_ = index;
+  if (cand_run_ < kResyncAfter) return RxVerdict::kReplay;
+  adopt_rtp(index, ssrc);
+  return RxVerdict::kResynced;
+}
+
+bool SrtpContext::rtcp_rx_check(uint32_t ssrc, uint32_t index, bool* candidate) const {
+  *candidate = false;
+  if (!rtcp_ssrc_known_ || rtcp_replay_.check(index)) {
+    *candidate = rtcp_ssrc_known_ && ssrc != rtcp_ssrc_;
+    return true;
+  }
+  if (ssrc == rtcp_ssrc_ && index <= rtcp_replay_.highest && rtcp_replay_.highest - index < ReplayWindow::kBits)
+    return false;  // duplicate inside the window
+  *candidate = true;
   return true;
+}
+
+RxVerdict SrtpContext::accept_rtcp(uint32_t index, uint32_t ssrc, bool candidate) {
+  if (!rtcp_ssrc_known_ || ((!candidate || ssrc == rtcp_ssrc_) && rtcp_replay_.check(index))) {
+    if (!rtcp_ssrc_known_) rtcp_replay_ = ReplayWindow{};
+    rtcp_replay_.update(index);
+    rtcp_ssrc_known_ = true;
+    rtcp_ssrc_ = ssrc;
+    rcand_run_ = 0;
+    return RxVerdict::kAccepted;
+  }
+  if (!candidate) return RxVerdict::kReplay;
+  if (rcand_run_ != 0 && ssrc == rcand_ssrc_ && index > rcand_index_) {
+    rcand_run_++;
+  } else {
+    rcand_run_ = 1;
+  }
+  rcand_ssrc_ = ssrc;
+  rcand_index_ = index;
+  if (rcand_run_ < kRtcpResyncAfter) return RxVerdict::kReplay;
+  rtcp_replay_ = ReplayWindow{};
+  rtcp_replay_.update(index);
+  rtcp_ssrc_ = ssrc;
+  rcand_run_ = 0;
+  return RxVerdict::kResynced;
 }
 
 }  // namespace rtpgate::dp::srtp

@@ -193,15 +193,15 @@ class ProfileBench {
         } else {
           job->cipher_mode = IMB_CIPHER_CNTR;
           job->hash_alg = IMB_AUTH_HMAC_SHA_1;
-          job->enc_keys = job->dec_keys = k.aes_enc_keys;
+          job->enc_keys = job->dec_keys = k.cm.aes_enc_keys;
           job->key_len_in_bytes = 16;
           job->hash_start_src_offset_in_bytes = 0;
           job->msg_len_to_hash_in_bytes = kPktLen + 4;
           job->iv_len_in_bytes = 16;
           job->auth_tag_output = tag[j];
           job->auth_tag_output_len_in_bytes = 12;
-          job->u.HMAC._hashed_auth_key_xor_ipad = k.hmac_ipad;
-          job->u.HMAC._hashed_auth_key_xor_opad = k.hmac_opad;
+          job->u.HMAC._hashed_auth_key_xor_ipad = k.cm.hmac_ipad;
+          job->u.HMAC._hashed_auth_key_xor_opad = k.cm.hmac_opad;
         }
         IMB_JOB* d = IMB_SUBMIT_JOB(mgr);
         while (d != nullptr) {

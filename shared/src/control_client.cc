@@ -1,6 +1,7 @@
 // Control-side allocation and command exchange over the shared region (see header).
 #include "rtpgate/shm/control_client.h"
 
+#include <string.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,6 +110,67 @@ bool ControlClient::claim_port(uint32_t addr_idx, uint16_t port) noexcept {
 void ControlClient::free_port(uint32_t addr_idx, uint16_t port) noexcept {
   if (addr_idx >= hdr().n_addrs || port < hdr().port_min || port > hdr().port_max) return;
   clear_bit(region_.port_bitmap(addr_idx), port - hdr().port_min);
+}
+
+Result<uint32_t> ControlClient::alloc_srtp() noexcept {
+  const uint32_t cap = hdr().srtp_capacity;
+  uint64_t* bm = region_.srtp_bitmap();
+  for (uint32_t n = 1; n < cap; n++) {
+    const uint32_t id = 1 + (srtp_hint_ - 1 + n - 1) % (cap - 1);
+    if (test_bit(bm, id)) continue;
+    set_bit(bm, id);
+    srtp_hint_ = id + 1 < cap ? id + 1 : 1;
+    return id;
+  }
+  return Errc::TableFull;
+}
+
+void ControlClient::free_srtp(uint32_t idx) noexcept {
+  if (idx == 0 || idx >= hdr().srtp_capacity) return;
+  rtpgate_shm_srtp_entry& e = region_.srtp(idx);
+  explicit_bzero(e.key, sizeof(e.key));
+  explicit_bzero(e.salt, sizeof(e.salt));
+  e.key_len = e.salt_len = e.profile = 0;
+  clear_bit(region_.srtp_bitmap(), idx);
+}
+
+uint32_t ControlClient::srtp_in_use() const noexcept {
+  const uint32_t words = (hdr().srtp_capacity + 63) / 64;
+  uint32_t n = 0;
+  for (uint32_t w = 0; w < words; w++) n += static_cast<uint32_t>(__builtin_popcountll(region_.srtp_bitmap()[w]));
+  return n;
+}
+
+uint32_t ControlClient::write_srtp(uint32_t idx, const rtpgate_shm_srtp_entry& e) noexcept {
+  auto& slot = region_.srtp(idx);
+  const uint32_t version = slot.version + 1;
+  std::memcpy(reinterpret_cast<uint8_t*>(&slot) + sizeof(slot.version),
+              reinterpret_cast<const uint8_t*>(&e) + sizeof(e.version), sizeof(e) - sizeof(e.version));
+  __atomic_store_n(&slot.version, version, __ATOMIC_RELEASE);
+  return version;
+}
+
+Result<uint64_t> ControlClient::submit_srtp(rtpgate_cmd_op op, uint32_t idx) noexcept {
+  if (idx == 0 || idx >= hdr().srtp_capacity) return Errc::BadParam;
+  auto ring = region_.cmd_ring();
+  rtpgate_shm_cmd* c = ring.reserve();
+  if (c == nullptr) return Errc::RingFull;
+  std::memset(c, 0, sizeof(*c));
+  c->seq = next_seq_++;
+  c->op = static_cast<uint16_t>(op);
+  c->flow_id = idx;
+  c->flow_version = __atomic_load_n(&region_.srtp(idx).version, __ATOMIC_ACQUIRE);
+  const uint64_t seq = c->seq;
+  ring.publish();
+  return seq;
+}
+
+Errc ControlClient::execute_srtp(rtpgate_cmd_op op, uint32_t idx, uint32_t timeout_ms) noexcept {
+  auto seq = submit_srtp(op, idx);
+  if (!seq) return seq.error();
+  auto cpl = wait(seq.value(), timeout_ms);
+  if (!cpl) return cpl.error();
+  return static_cast<Errc>(cpl->errc);
 }
 
 uint32_t ControlClient::write_params(uint32_t flow_id, const rtpgate_shm_flow_params& p) noexcept {

@@ -22,6 +22,7 @@ void fill_size_table(uint32_t* t) {
   t[RTPGATE_SHM_SZ_CPL] = sizeof(rtpgate_shm_cpl);
   t[RTPGATE_SHM_SZ_LCORE_STATS] = sizeof(rtpgate_shm_lcore_stats);
   t[RTPGATE_SHM_SZ_PKT_SLOT] = sizeof(rtpgate_shm_pkt_slot);
+  t[RTPGATE_SHM_SZ_SRTP_ENTRY] = sizeof(rtpgate_shm_srtp_entry);
 }
 
 bool fail(std::string* why, std::string msg) {
@@ -42,6 +43,7 @@ int find_media_addr(const rtpgate_shm_header& h, const rtpgate_shm_addr& a) noex
 bool validate_config(const RegionConfig& c, std::string* why) {
   if (c.flow_capacity == 0 || c.flow_capacity > (1u << 24))
     return fail(why, "flow_capacity must be 1..16777216");
+  if (c.srtp_capacity > (1u << 24)) return fail(why, "srtp_capacity must be 0..16777216");
   if (c.addrs.empty() || c.addrs.size() > RTPGATE_SHM_MAX_ADDRS)
     return fail(why, "need 1.." + std::to_string(RTPGATE_SHM_MAX_ADDRS) + " media addresses");
   for (const auto& a : c.addrs)
@@ -69,6 +71,10 @@ Layout compute_layout(const RegionConfig& c) {
   l.port_words_per_addr = (n_ports + 63) / 64;
   l.off_port_bitmap = off;
   off = align_up(off + l.port_words_per_addr * 8 * c.addrs.size(), kAlign);
+  l.off_srtp = off;
+  off = align_up(off + uint64_t{c.srtp_capacity} * sizeof(rtpgate_shm_srtp_entry), kAlign);
+  l.off_srtp_bitmap = off;
+  off = align_up(off + (uint64_t{c.srtp_capacity} + 63) / 64 * 8, kAlign);
   l.off_cmd_ring = off;
   off = align_up(off + SpscRing<rtpgate_shm_cmd>::bytes_for(c.cmd_ring_capacity), kAlign);
   l.off_cpl_ring = off;
@@ -123,6 +129,9 @@ void init_header(rtpgate_shm_header* h, const RegionConfig& c, const Layout& l) 
   h->evt_ring_capacity = c.evt_ring_capacity;
   h->off_evt_ring = l.off_evt_ring;
   h->pkt_ring_capacity = c.pkt_ring_capacity;
+  h->srtp_capacity = c.srtp_capacity;
+  h->off_srtp = l.off_srtp;
+  h->off_srtp_bitmap = l.off_srtp_bitmap;
 }
 
 bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::string* why) {
@@ -146,7 +155,7 @@ bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::str
   if (h.n_addrs == 0 || h.n_addrs > RTPGATE_SHM_MAX_ADDRS || h.n_lcore_stats > RTPGATE_SHM_MAX_LCORES ||
       h.n_pkt_rings_to_ctl > RTPGATE_SHM_MAX_PKT_RINGS || h.n_pkt_rings_to_dp > RTPGATE_SHM_MAX_PKT_RINGS)
     return fail(why, "header counts out of range");
-  if (h.flow_capacity == 0 || h.port_min == 0 || h.port_min > h.port_max)
+  if (h.flow_capacity == 0 || h.port_min == 0 || h.port_min > h.port_max || h.srtp_capacity > (1u << 24))
     return fail(why, "header flow capacity or port range invalid");
   if (!is_pow2(h.cmd_ring_capacity) || !is_pow2(h.cpl_ring_capacity) || !is_pow2(h.evt_ring_capacity) ||
       (h.n_pkt_rings_to_ctl + h.n_pkt_rings_to_dp != 0 && !is_pow2(h.pkt_ring_capacity)))
@@ -165,7 +174,10 @@ bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::str
             inside(h.off_flow_bitmap, (uint64_t{h.flow_capacity} + 63) / 64 * 8) &&
             inside(h.off_port_bitmap, h.port_bitmap_words_per_addr * 8 * h.n_addrs) &&
             inside(h.off_cmd_ring, cmd_len) && inside(h.off_cpl_ring, cpl_len) && inside(h.off_evt_ring, evt_len) &&
-            inside(h.off_lcore_stats, uint64_t{h.n_lcore_stats} * sizeof(rtpgate_shm_lcore_stats));
+            inside(h.off_lcore_stats, uint64_t{h.n_lcore_stats} * sizeof(rtpgate_shm_lcore_stats)) &&
+            (h.srtp_capacity == 0 ||
+             (inside(h.off_srtp, uint64_t{h.srtp_capacity} * sizeof(rtpgate_shm_srtp_entry)) &&
+              inside(h.off_srtp_bitmap, (uint64_t{h.srtp_capacity} + 63) / 64 * 8)));
   for (uint32_t i = 0; ok && i < h.n_pkt_rings_to_ctl; i++) ok = inside(h.off_pkt_rings_to_ctl[i], pkt_len);
   for (uint32_t i = 0; ok && i < h.n_pkt_rings_to_dp; i++) ok = inside(h.off_pkt_rings_to_dp[i], pkt_len);
   if (!ok) return fail(why, "header offsets point outside the region");

@@ -8,6 +8,7 @@ scenarios as a mixin in its own file, with its own id range:
   30-39 scn_messaging.py  INFO, dtmf_info, MESSAGE, SUBSCRIBE/NOTIFY
   40-49 scn_transfer.py   REFER: blind and attended, transferee / transferor / target
   50-59 scn_media.py      RFC 2833 detection, keyframe, rtp_forward, admin
+  60-69 scn_srtp.py       SDES-SRTP offers: the answer's a=crypto (BYE rule), optional -> plain
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from __future__ import annotations
 from scn_media import MediaScenarios
 from scn_messaging import MessagingScenarios
 from scn_reinvite import ReinviteScenarios
+from scn_srtp import SrtpScenarios
 from scn_transfer import TransferScenarios
 from sip_scenarios import Suite
 
 
-class InCallSuite(ReinviteScenarios, MessagingScenarios, TransferScenarios, MediaScenarios, Suite):
+class InCallSuite(ReinviteScenarios, MessagingScenarios, TransferScenarios, MediaScenarios, SrtpScenarios, Suite):
     SCENARIOS = ([s for s in Suite.SCENARIOS if s[0] == 1] + ReinviteScenarios.SCENARIOS
-                 + MessagingScenarios.SCENARIOS + TransferScenarios.SCENARIOS + MediaScenarios.SCENARIOS)
+                 + MessagingScenarios.SCENARIOS + TransferScenarios.SCENARIOS + MediaScenarios.SCENARIOS
+                 + SrtpScenarios.SCENARIOS)

@@ -79,8 +79,20 @@ _lab_on_exit() {
     exit "$rc"
 }
 
-# lab_begin [TAG=e2e]: work directory /tmp/rtpgate-TAG.XXXXXX and the exit trap.
+# lab_lock: one lab at a time on this machine (namespace e2a, veths e2-*): waits up to
+# LAB_LOCK_WAIT_S (300) for the lab lock, released when this script exits.
+lab_lock() {
+    local lock=/run/lock/rtpgate-e2e-lab.lock
+    exec {lab_lock_fd}>"$lock"
+    if ! flock -n "$lab_lock_fd"; then
+        echo "waiting for another e2e lab to finish ($lock)..."
+        flock -w "${LAB_LOCK_WAIT_S:-300}" "$lab_lock_fd" || fail "another e2e lab is still up after ${LAB_LOCK_WAIT_S:-300} s"
+    fi
+}
+
+# lab_begin [TAG=e2e]: the lab lock, work directory /tmp/rtpgate-TAG.XXXXXX and the exit trap.
 lab_begin() {
+    lab_lock
     work=$(mktemp -d "/tmp/rtpgate-${1:-e2e}.XXXXXX")
     export RG_LOG_DIR=$work/logs
     mkdir -p "$RG_LOG_DIR" "$work/sipp"

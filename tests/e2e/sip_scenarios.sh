@@ -61,12 +61,6 @@ source "$src/tests/e2e/lab.sh"
 lab_preflight
 lab_resolve_plugin
 
-for (( i = 0; i < 120; i++ )); do   # one lab at a time on this machine
-    [[ -e /run/netns/$NS ]] || break
-    (( i == 0 )) && echo "waiting for another e2e lab (namespace $NS) to finish..."
-    sleep 1
-done
-
 lab_begin sipscn
 say "topology ($plugin plugin)"
 lab_topology_up

@@ -1,6 +1,7 @@
 // ControlClient against a real (small) POSIX shm region created the way the data plane
 // does it; no DPDK. The test plays the data plane side through its own Region mapping.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -351,6 +352,54 @@ TEST_F(ControlClientTest, UnlinkedRegionIsNoLongerCurrent) {
   EXPECT_FALSE(cc.region().still_current());
   // The mapping stays usable after the name is gone.
   EXPECT_TRUE(cc.alloc_flow().ok());
+}
+
+// Layout 1.2: SRTP key entries. Entry 0 is never handed out; free wipes the key material;
+// SRTP commands carry the entry and its version; the region is not world-readable.
+TEST_F(ControlClientTest, SrtpEntriesSkipZeroAreVersionedAndWipedOnFree) {
+  std::string why;
+  auto cc = ControlClient::open(name_, &why);
+  ASSERT_TRUE(cc.ok()) << why;
+  const uint32_t cap = dp_.hdr()->srtp_capacity;
+  ASSERT_GE(cap, 2u);
+  std::set<uint32_t> got;
+  for (uint32_t i = 1; i < cap; i++) {
+    auto idx = cc->alloc_srtp();
+    ASSERT_TRUE(idx.ok());
+    EXPECT_NE(idx.value(), 0u);
+    got.insert(idx.value());
+  }
+  EXPECT_EQ(got.size(), cap - 1);
+  EXPECT_EQ(cc->alloc_srtp().error(), Errc::TableFull);
+  EXPECT_EQ(cc->srtp_in_use(), cap - 1);
+  rtpgate_shm_srtp_entry e{};
+  e.profile = RTPGATE_SRTP_AEAD_AES_256_GCM;
+  e.key_len = 32;
+  e.salt_len = 12;
+  std::memset(e.key, 0xab, sizeof(e.key));
+  std::memset(e.salt, 0xcd, sizeof(e.salt));
+  const uint32_t v1 = cc->write_srtp(5, e);
+  const uint32_t v2 = cc->write_srtp(5, e);
+  EXPECT_EQ(v2, v1 + 1);
+  EXPECT_EQ(dp_.srtp(5).key[31], 0xab);
+  auto seq = cc->submit_srtp(RTPGATE_CMD_SRTP_SET, 5);
+  ASSERT_TRUE(seq.ok());
+  rtpgate_shm_cmd c;
+  ASSERT_TRUE(dp_.cmd_ring().pop(c));
+  EXPECT_EQ(c.op, RTPGATE_CMD_SRTP_SET);
+  EXPECT_EQ(c.flow_id, 5u);
+  EXPECT_EQ(c.flow_version, v2);
+  EXPECT_EQ(cc->submit_srtp(RTPGATE_CMD_SRTP_SET, 0).error(), Errc::BadParam);
+  cc->free_srtp(5);
+  EXPECT_EQ(std::count(dp_.srtp(5).key, dp_.srtp(5).key + 32, 0), 32);
+  EXPECT_EQ(std::count(dp_.srtp(5).salt, dp_.srtp(5).salt + 16, 0), 16);
+  EXPECT_EQ(cc->alloc_srtp().value(), 5u);
+}
+
+TEST_F(ControlClientTest, RegionIsNotWorldReadable) {
+  struct stat st{};
+  ASSERT_EQ(fstat(dp_.fd(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0007, 0u) << "mode " << std::oct << (st.st_mode & 0777);
 }
 
 }  // namespace

@@ -75,11 +75,47 @@ TEST(Layout, FlowParamsSizeAndOffsets) {
   EXPECT_EQ(offsetof(rtpgate_shm_flow_params, srtp_slot), 132u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_params, record_slot), 136u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_params, reverse_flow_id), 140u);
-  EXPECT_EQ(offsetof(rtpgate_shm_flow_params, reserved), 144u);
+  EXPECT_EQ(offsetof(rtpgate_shm_flow_params, srtp_out_slot), 144u);  // layout 1.2
+  EXPECT_EQ(offsetof(rtpgate_shm_flow_params, fwd), 148u);           // layout 1.3
+  EXPECT_EQ(offsetof(rtpgate_shm_flow_params, reserved), 168u);
+}
+
+TEST(Layout, ForwarderFieldsSizeAndOffsets) {  // layout 1.3
+  EXPECT_EQ(sizeof(rtpgate_shm_fwd), 20u);
+  EXPECT_EQ(offsetof(rtpgate_shm_fwd, rx_head), 0u);
+  EXPECT_EQ(offsetof(rtpgate_shm_fwd, tx_head), 4u);
+  EXPECT_EQ(offsetof(rtpgate_shm_fwd, next), 8u);
+  EXPECT_EQ(offsetof(rtpgate_shm_fwd, ssrc), 12u);
+  EXPECT_EQ(offsetof(rtpgate_shm_fwd, flags), 16u);
+  EXPECT_EQ(offsetof(rtpgate_shm_fwd, pt), 17u);
+  EXPECT_EQ(RTPGATE_FWD_F_RX, 0x01u);
+  EXPECT_EQ(RTPGATE_FWD_F_TX, 0x02u);
+  EXPECT_EQ(RTPGATE_FWD_F_NEXT, 0x04u);
+  EXPECT_EQ(RTPGATE_FWD_F_SSRC, 0x08u);
+  EXPECT_EQ(RTPGATE_FWD_F_PT, 0x10u);
+  EXPECT_EQ(RTPGATE_FWD_MAX_CHAIN, 16);
+}
+
+TEST(Layout, SrtpEntrySizeAndOffsets) {  // layout 1.2
+  EXPECT_EQ(sizeof(rtpgate_shm_srtp_entry), 128u);
+  EXPECT_EQ(offsetof(rtpgate_shm_srtp_entry, version), 0u);
+  EXPECT_EQ(offsetof(rtpgate_shm_srtp_entry, cookie), 4u);
+  EXPECT_EQ(offsetof(rtpgate_shm_srtp_entry, profile), 8u);
+  EXPECT_EQ(offsetof(rtpgate_shm_srtp_entry, direction), 9u);
+  EXPECT_EQ(offsetof(rtpgate_shm_srtp_entry, key_len), 10u);
+  EXPECT_EQ(offsetof(rtpgate_shm_srtp_entry, salt_len), 11u);
+  EXPECT_EQ(offsetof(rtpgate_shm_srtp_entry, key), 16u);
+  EXPECT_EQ(offsetof(rtpgate_shm_srtp_entry, salt), 48u);
+  EXPECT_EQ(RTPGATE_SRTP_AES_CM_128_HMAC_SHA1_80, 1);
+  EXPECT_EQ(RTPGATE_SRTP_AES_CM_128_HMAC_SHA1_32, 2);
+  EXPECT_EQ(RTPGATE_SRTP_AEAD_AES_128_GCM, 7);
+  EXPECT_EQ(RTPGATE_SRTP_AEAD_AES_256_GCM, 8);
+  EXPECT_EQ(RTPGATE_CMD_SRTP_SET, 4);
+  EXPECT_EQ(RTPGATE_CMD_SRTP_DEL, 5);
 }
 
 TEST(Layout, FlowCountersAndSlotSizeAndOffsets) {
-  EXPECT_EQ(sizeof(rtpgate_shm_flow_counters), 128u);
+  EXPECT_EQ(sizeof(rtpgate_shm_flow_counters), 160u);  // layout 1.2: + 4 SRTP counters
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, publish_seq), 0u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, state), 8u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, last_in_ssrc), 12u);
@@ -88,7 +124,9 @@ TEST(Layout, FlowCountersAndSlotSizeAndOffsets) {
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, cur_dst_port), 44u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, rx_pkts), 48u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, ssrc_changes), 120u);
-  EXPECT_EQ(sizeof(rtpgate_shm_flow_slot), 320u);
+  EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, srtp_auth_fail), 128u);  // layout 1.2
+  EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, srtp_resync), 152u);     // layout 1.2
+  EXPECT_EQ(sizeof(rtpgate_shm_flow_slot), 352u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_slot, params), 0u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_slot, counters), 192u);
 }
@@ -183,14 +221,17 @@ TEST(Layout, HeaderSizeAndOffsets) {
   EXPECT_EQ(offsetof(rtpgate_shm_header, pkt_ring_capacity), 2016u);
   EXPECT_EQ(offsetof(rtpgate_shm_header, evt_ring_capacity), 2020u);  // layout 1.1
   EXPECT_EQ(offsetof(rtpgate_shm_header, off_evt_ring), 2024u);       // layout 1.1
-  EXPECT_EQ(offsetof(rtpgate_shm_header, reserved), 2032u);
+  EXPECT_EQ(offsetof(rtpgate_shm_header, srtp_capacity), 2032u);     // layout 1.2
+  EXPECT_EQ(offsetof(rtpgate_shm_header, off_srtp), 2040u);          // layout 1.2
+  EXPECT_EQ(offsetof(rtpgate_shm_header, off_srtp_bitmap), 2048u);   // layout 1.2
+  EXPECT_EQ(offsetof(rtpgate_shm_header, reserved), 2056u);
 }
 
 TEST(Layout, VersionAndMagicArePinned) {
   EXPECT_EQ(RTPGATE_SHM_MAGIC, 0x3130455441475052ULL);
   EXPECT_EQ(RTPGATE_SHM_LAYOUT_MAJOR, 1);
-  EXPECT_EQ(RTPGATE_SHM_LAYOUT_MINOR, 1);
-  EXPECT_EQ(RTPGATE_SHM_SZ_COUNT, 10);
+  EXPECT_EQ(RTPGATE_SHM_LAYOUT_MINOR, 3);
+  EXPECT_EQ(RTPGATE_SHM_SZ_COUNT, 11);
   EXPECT_LE(static_cast<int>(RTPGATE_SHM_SZ_COUNT), static_cast<int>(RTPGATE_SHM_SZ_TABLE_LEN));
 }
 
@@ -209,6 +250,7 @@ TEST(Layout, InitHeaderFillsIdentityAndSizeTable) {
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_CPL], sizeof(rtpgate_shm_cpl));
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_LCORE_STATS], sizeof(rtpgate_shm_lcore_stats));
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_PKT_SLOT], sizeof(rtpgate_shm_pkt_slot));
+  EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_SRTP_ENTRY], sizeof(rtpgate_shm_srtp_entry));
   for (int i = RTPGATE_SHM_SZ_COUNT; i < RTPGATE_SHM_SZ_TABLE_LEN; i++) EXPECT_EQ(g.h.size_table[i], 0u) << i;
   EXPECT_EQ(g.h.n_addrs, 2u);
   EXPECT_EQ(g.h.flow_capacity, 1024u);

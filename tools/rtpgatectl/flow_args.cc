@@ -93,6 +93,12 @@ bool parse_flow_args(const std::vector<std::string>& args, FlowArgs* out, std::s
       if (p.expect_src_port != 0) p.flags |= RTPGATE_FLOW_F_EXPECT_PORT;
     } else if (k == "--peer") {  // expected peer for latching, without filtering
       if (!parse_endpoint(v, &p.expect_src, &p.expect_src_port)) return *why = "--peer: bad endpoint " + v, false;
+    } else if (k == "--srtp-in") {
+      if (!num(UINT32_MAX)) return false;
+      p.srtp_slot = n;
+    } else if (k == "--srtp-out") {
+      if (!num(UINT32_MAX)) return false;
+      p.srtp_out_slot = n;
     } else if (k == "--expect-ssrc") {
       if (!num(UINT32_MAX)) return false;
       p.expect_ssrc = n;

@@ -9,6 +9,7 @@
 #include "flow_args.h"
 #include "rtpgate/shm/control_client.h"
 #include "show.h"
+#include "srtp_cmds.h"
 
 using rtpgate::Errc;
 namespace shm = rtpgate::shm;
@@ -30,10 +31,14 @@ int usage() {
       "  ctl-echo [--seconds N] [--count N]  act as control's media bridge: send every packet of\n"
       "                            an --action ctl flow back out on that flow's output\n"
       "  wait-ready [--seconds N]  wait until a running data plane publishes the region\n"
+      "  srtp-set --profile NAME --dir in|out --key HEX   SRTP context from master key || salt\n"
+      "                            (prints its index for --srtp-in/--srtp-out); srtp-del IDX; srtp (list,\n"
+      "                            never the keys)\n"
       "FLOWOPTS: --local IP:PORT (PORT 0 = allocate) --to IP:PORT [--from IP:PORT] [--kind rtp|rtcp]\n"
       "  [--expect IP[:PORT]] [--peer IP:PORT] [--expect-ssrc N] [--latch MS] [--reverse ID]\n"
       "  [--rewrite] [--out-ssrc N] [--ts-step N] [--direction D] [--dscp N] [--idle-ms N]\n"
-      "  [--rtcp-mux ID] [--action forward|ctl|drop] [--ctl-ring N] [--cookie N]\n");
+      "  [--rtcp-mux ID] [--action forward|ctl|drop] [--ctl-ring N] [--cookie N]\n"
+      "  [--srtp-in IDX] [--srtp-out IDX] [--srtp-auth]\n");
   return 2;
 }
 
@@ -195,6 +200,9 @@ int main(int argc, char** argv) {
     if (cmd == "mod") return cmd_add_or_mod(name, false, id, {rest.begin() + 1, rest.end()}, json);
     if (cmd == "del") return cmd_del(name, static_cast<uint32_t>(id));
   }
+  if (cmd == "srtp-set") return ctl::cmd_srtp_set(name, rest, json);
+  if (cmd == "srtp-del" && !rest.empty()) return ctl::cmd_srtp_del(name, static_cast<uint32_t>(std::strtoul(rest[0].c_str(), nullptr, 10)));
+  if (cmd == "srtp") return ctl::cmd_srtp_list(name, json);
   if (cmd == "watch") return cmd_watch(name, opt("--seconds", 10), static_cast<long>(opt("--count", 0)));
   if (cmd == "ctl-echo") return cmd_ctl_echo(name, opt("--seconds", 10), static_cast<long>(opt("--count", 0)));
   if (cmd == "wait-ready") return cmd_wait_ready(name, opt("--seconds", 10));

@@ -125,6 +125,7 @@ void show_flows(const shm::Region& r, bool json, int64_t only_id) {
                   "\"direction\":\"%s\",\"action\":\"%s\",\"state\":\"%s\",\"last_in_ssrc\":%u",
                   first ? "" : ",", id, p.version, p.kind ? "rtcp" : "rtp", local.c_str(), to.c_str(), from.c_str(),
                   kDirNames[p.direction & 3], kActNames[p.action < 3 ? p.action : 0], st, c.last_in_ssrc);
+      std::printf(",\"srtp_in\":%u,\"srtp_out\":%u", p.srtp_slot == UINT32_MAX ? 0u : p.srtp_slot, p.srtp_out_slot);
 #define RTPGATE_FLOW_COUNTER(name, help) std::printf(",\"" #name "\":%lu", (unsigned long)c.name);
 #include "rtpgate/shm/flow_counters.def"
 #undef RTPGATE_FLOW_COUNTER

@@ -1,6 +1,7 @@
 // Requests that need a registration but no call: out-of-dialog `message` (spec §4.12) and
 // `subscribe`/`unsubscribe` (§4.14). The SIP side is a SipSink that never answers.
 #include "plugin_test_env.h"
+#include "scripted_peer.h"
 #include "sip_sink.h"
 
 namespace rtpgate::test {
@@ -9,7 +10,6 @@ namespace {
 using OutOfDialog = PluginApiTest;
 
 TEST_F(OutOfDialog, MessageWithUriNeedsARegistration) {
-  RTPGATE_NEEDS_PART2();
   auto* h = attach();
   EXPECT_TRUE(IsError(
       request(h, R"({"request":"message","content":"hi","uri":"sip:bob@127.0.0.1"})"), 447,
@@ -22,7 +22,6 @@ TEST_F(OutOfDialog, MessageWithUriNeedsARegistration) {
 }
 
 TEST_F(OutOfDialog, MessageUriMustBeASipUri) {
-  RTPGATE_NEEDS_PART2();
   auto* h = attach();
   guest_register(h);
   EXPECT_TRUE(IsError(request(h, R"({"request":"message","content":"hi","uri":"bob"})"), 446,
@@ -30,7 +29,6 @@ TEST_F(OutOfDialog, MessageUriMustBeASipUri) {
 }
 
 TEST_F(OutOfDialog, MessageIsSentAndReportsItsCallId) {
-  RTPGATE_NEEDS_PART2();
   SipSink peer;
   auto* h = attach();
   guest_register(h);
@@ -46,7 +44,6 @@ TEST_F(OutOfDialog, MessageIsSentAndReportsItsCallId) {
 }
 
 TEST_F(OutOfDialog, MessageWithoutCallIdGetsARandomOne) {
-  RTPGATE_NEEDS_PART2();
   SipSink peer;
   auto* h = attach();
   guest_register(h);
@@ -65,7 +62,6 @@ TEST_F(OutOfDialog, MessageWithoutCallIdGetsARandomOne) {
 }
 
 TEST_F(OutOfDialog, SubscribeValidatesBeforeTheRegistration) {
-  RTPGATE_NEEDS_PART2();
   auto* h = attach();
   EXPECT_TRUE(IsError(request(h, R"({"request":"subscribe"})"), 443,
                       "Missing mandatory element (event)"));
@@ -86,7 +82,6 @@ TEST_F(OutOfDialog, SubscribeValidatesBeforeTheRegistration) {
 }
 
 TEST_F(OutOfDialog, UnsubscribeUsesTheSameValidator) {
-  RTPGATE_NEEDS_PART2();
   auto* h = attach();
   EXPECT_TRUE(IsError(request(h, R"({"request":"unsubscribe"})"), 443,
                       "Missing mandatory element (event)"));
@@ -95,7 +90,6 @@ TEST_F(OutOfDialog, UnsubscribeUsesTheSameValidator) {
 }
 
 TEST_F(OutOfDialog, UnsubscribeWithoutSubscriptionIs447) {
-  RTPGATE_NEEDS_PART2();
   auto* h = attach();
   guest_register(h);
   EXPECT_TRUE(IsError(request(h, R"({"request":"unsubscribe","event":"message-summary"})"), 447,
@@ -103,7 +97,6 @@ TEST_F(OutOfDialog, UnsubscribeWithoutSubscriptionIs447) {
 }
 
 TEST_F(OutOfDialog, SubscribeIsSentAndUnsubscribeFollows) {
-  RTPGATE_NEEDS_PART2();
   SipSink peer;
   auto* h = attach();
   guest_register(h);
@@ -125,7 +118,6 @@ TEST_F(OutOfDialog, SubscribeIsSentAndUnsubscribeFollows) {
 }
 
 TEST_F(OutOfDialog, SubscribeEchoesAGivenCallId) {
-  RTPGATE_NEEDS_PART2();
   SipSink peer;
   auto* h = attach();
   guest_register(h);
@@ -136,6 +128,104 @@ TEST_F(OutOfDialog, SubscribeEchoesAGivenCallId) {
   auto sip = peer.wait_request("SUBSCRIBE", kEventTimeout);
   ASSERT_TRUE(sip);
   EXPECT_EQ(sip_header(*sip, "Call-ID"), "sub-1");
+}
+
+std::optional<PluginEvent> wait_result(janus_plugin_session* h, const std::string& name,
+                                       std::chrono::milliseconds timeout = kEventTimeout) {
+  return FakeJanus::instance().wait_event_if(
+      h, [&](const PluginEvent& e) { return e.result_event() == name; }, timeout);
+}
+
+TEST_F(OutOfDialog, MessageDeliveryReportsTheStatusWithTheMessagesCallId) {
+  ScriptedPeer peer;
+  peer.script("MESSAGE", {{202, "Accepted", "", "", ""}});
+  auto* h = attach();
+  guest_register(h);
+  ASSERT_TRUE(IsResult(request(h, R"({"request":"message","content":"x","call_id":"ood-1","uri":")" +
+                                      peer.uri("bob") + "\"}"),
+                       "messagesent"));
+  auto sip = peer.wait_request("MESSAGE", kEventTimeout);
+  ASSERT_TRUE(sip);
+  std::printf("FROM %s\nTO %s\nRURI %s\n", sip_header(*sip, "From").value_or("").c_str(),
+              sip_header(*sip, "To").value_or("").c_str(), sip->substr(0, sip->find('\r')).c_str());
+  auto ev = wait_result(h, "messagedelivery");
+  ASSERT_TRUE(ev);
+  EXPECT_TRUE(PayloadIs(
+      *ev, R"({"sip":"event","call_id":"ood-1","result":{"event":"messagedelivery","code":202,"reason":"Accepted"}})"));
+}
+
+// 401/407 are answered with the account's credentials and not reported (spec §4.12, §4.20).
+TEST_F(OutOfDialog, MessageChallengeIsAnsweredWithTheAccountCredentials) {
+  ScriptedPeer peer;
+  auto* h = attach();
+  ASSERT_TRUE(IsResult(request(h, R"({"request":"register","username":"sip:carol@127.0.0.1","secret":"pw",)"
+                                  R"("proxy":")" + peer.uri("reg") + "\"}"),
+                       "registering"));
+  ASSERT_TRUE(wait_result(h, "registered"));
+  peer.script("MESSAGE", {{401, "Unauthorized", "WWW-Authenticate: Digest realm=\"peer\", nonce=\"n1\"\r\n", "", ""},
+                          {200, "OK", "", "", ""}});
+  ASSERT_TRUE(IsResult(request(h, R"({"request":"message","content":"x","uri":")" + peer.uri("bob") + "\"}"),
+                       "messagesent"));
+  ASSERT_TRUE(peer.wait_request("MESSAGE", kEventTimeout));
+  auto second = peer.wait_request("MESSAGE", kEventTimeout);
+  ASSERT_TRUE(second);
+  const std::string auth = sip_header(*second, "Authorization").value_or("");
+  EXPECT_NE(auth.find("username=\"carol\""), std::string::npos) << auth;
+  auto ev = wait_result(h, "messagedelivery");
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(integer_at(ev->result(), "code"), 200);
+  EXPECT_FALSE(wait_result(h, "messagedelivery", 300ms));
+}
+
+TEST_F(OutOfDialog, HelperMessageUsesTheMastersCredentials) {
+  ScriptedPeer peer;
+  auto* master = attach();
+  ASSERT_TRUE(IsResult(request(master, R"({"request":"register","username":"sip:carol@127.0.0.1","secret":"pw",)"
+                                       R"("authuser":"carol-auth","proxy":")" + peer.uri("reg") + "\"}"),
+                       "registering"));
+  auto registered = wait_result(master, "registered");
+  ASSERT_TRUE(registered);
+  auto* helper = attach();
+  ASSERT_TRUE(IsResult(request(helper, R"({"request":"register","type":"helper","username":"sip:x@127.0.0.1",)"
+                                       R"("master_id":)" +
+                                           std::to_string(integer_at(registered->result(), "master_id").value_or(0)) +
+                                           "}"),
+                       "registered"));
+  peer.script("MESSAGE", {{407, "Proxy Authentication Required",
+                           "Proxy-Authenticate: Digest realm=\"peer\", nonce=\"n2\"\r\n", "", ""},
+                          {202, "Accepted", "", "", ""}});
+  ASSERT_TRUE(IsResult(request(helper, R"({"request":"message","content":"x","uri":")" + peer.uri("bob") + "\"}"),
+                       "messagesent"));
+  ASSERT_TRUE(peer.wait_request("MESSAGE", kEventTimeout));
+  auto second = peer.wait_request("MESSAGE", kEventTimeout);
+  ASSERT_TRUE(second);
+  const std::string auth = sip_header(*second, "Proxy-Authorization").value_or("");
+  EXPECT_NE(auth.find("username=\"carol-auth\""), std::string::npos) << auth;
+  auto ev = wait_result(helper, "messagedelivery");
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(integer_at(ev->result(), "code"), 202);
+}
+
+// An incoming MESSAGE reaches the account it was sent to, answered 200, without call_id.
+TEST_F(OutOfDialog, IncomingMessageToTheRegisteredAccount) {
+  ScriptedPeer peer;
+  auto* h = attach();
+  ASSERT_TRUE(IsResult(request(h, R"({"request":"register","username":"sip:carol@127.0.0.1","secret":"pw",)"
+                                  R"("proxy":")" + peer.uri("reg") + "\"}"),
+                       "registering"));
+  ASSERT_TRUE(wait_result(h, "registered"));
+  auto reg = peer.wait_request("REGISTER", kEventTimeout);
+  ASSERT_TRUE(reg);
+  const std::string contact = ScriptedPeer::contact_uri(sip_header(*reg, "Contact").value_or(""));
+  ASSERT_TRUE(peer.send(peer.out_of_dialog("MESSAGE", contact, "dave", "sip:carol@127.0.0.1",
+                                           "", "text/plain", "hello carol")));
+  auto ev = wait_result(h, "message");
+  ASSERT_TRUE(ev);
+  EXPECT_TRUE(PayloadIs(*ev, R"({"sip":"event","result":{"event":"message","sender":")" + peer.uri("dave") +
+                                 R"(","content":"hello carol","content_type":"text/plain"}})"));
+  auto reply = peer.wait_response("MESSAGE", kEventTimeout);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->rfind("SIP/2.0 200", 0), 0u) << *reply;
 }
 
 }  // namespace

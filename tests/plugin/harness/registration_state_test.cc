@@ -83,7 +83,6 @@ TEST_F(Registration, RefreshIsAllowedWhileRegistering) {
 }
 
 TEST_F(Registration, RequestsNeedingARegistrationFailWhileRegistering) {
-  RTPGATE_NEEDS_PART2();
   SipSink registrar;
   auto* h = attach();
   ASSERT_TRUE(IsResult(request(h, register_body(registrar)), "registering"));

@@ -314,24 +314,31 @@ TEST_F(DataPlaneLinkTest, SendToPeerNeedsAPeerAndFollowsDirection) {
   peer.rtcp_port = 6000;
   peer.source_flags = RTPGATE_FLOW_F_EXPECT_ADDR;
   ASSERT_TRUE(link_.set_peer(a.id, peer, &why)) << why;
-  EXPECT_EQ(params(rtp_flow).direction, RTPGATE_DIR_RECVONLY);
+  EXPECT_EQ(params(rtp_flow).direction, RTPGATE_DIR_INACTIVE);  // neither way
   EXPECT_TRUE(params(rtp_flow).flags & RTPGATE_FLOW_F_EXPECT_ADDR);
   EXPECT_EQ(params(rtcp_flow).out_dst_port, 6000);
   EXPECT_FALSE(link_.send_to_peer(a.id, false, p.data(), len));
   EXPECT_EQ(link_.counters().drop_send_direction.load(), 1u);
 
+  peer.recv = true;  // still send = false: the flow forwards what arrives, we send nothing
+  ASSERT_TRUE(link_.set_peer(a.id, peer, &why)) << why;
+  EXPECT_EQ(params(rtp_flow).direction, RTPGATE_DIR_SENDONLY);
+  EXPECT_EQ(params(rtcp_flow).direction, RTPGATE_DIR_SENDONLY);
+  EXPECT_FALSE(link_.send_to_peer(a.id, false, p.data(), len));
+  EXPECT_EQ(link_.counters().drop_send_direction.load(), 2u);
+
   peer.send = true;
   peer.recv = true;
   peer.on_hold = true;
   ASSERT_TRUE(link_.set_peer(a.id, peer, &why)) << why;
-  EXPECT_EQ(params(rtp_flow).direction, RTPGATE_DIR_RECVONLY);
+  EXPECT_EQ(params(rtp_flow).direction, RTPGATE_DIR_INACTIVE);
   EXPECT_FALSE(link_.send_to_peer(a.id, false, p.data(), len));
-  EXPECT_EQ(link_.counters().drop_send_direction.load(), 2u);
+  EXPECT_EQ(link_.counters().drop_send_direction.load(), 3u);
 
   StreamCounters sc;
   ASSERT_TRUE(link_.stream_counters(a.id, &sc));
   EXPECT_EQ(sc.to_dp_pkts, 2u);
-  EXPECT_EQ(sc.drop_direction, 2u);
+  EXPECT_EQ(sc.drop_direction, 3u);
   EXPECT_EQ(sc.drop_no_peer, 1u);
 
   std::vector<uint8_t> big(RTPGATE_PKT_SLOT_DATA + 1);
@@ -495,6 +502,68 @@ TEST_F(DataPlaneLinkTest, LeftoversOfAnEarlierPluginAreRemovedAtAttach) {
   EXPECT_EQ(dp_->installed().size(), 1u);
   EXPECT_EQ(flows_allocated(), 1u);
   EXPECT_EQ(ports_allocated(), 1u);
+}
+
+// SDES-SRTP (link_srtp.cc): entries in the region, both flows pointed at them, a direction
+// whose key did not change keeps its context, replaced/closed contexts are deleted and wiped.
+TEST_F(DataPlaneLinkTest, SetSrtpProgramsBothFlowsAndRekeysOneDirection) {
+  start_dp();
+  start_link();
+  const StreamInfo a = open(&sink_);
+  const auto rtp = static_cast<uint32_t>(a.id);
+  const uint32_t rtcp = params(rtp).rtcp_flow_id;
+  auto key = [](SrtpProfile p, uint8_t fill) {
+    SrtpKey k;
+    k.profile = p;
+    k.key_len = srtp_key_len(p);
+    k.salt_len = srtp_salt_len(p);
+    std::memset(k.key, fill, k.key_len);
+    std::memset(k.salt, fill ^ 0x5a, k.salt_len);
+    return k;
+  };
+  const SrtpKey out1 = key(SrtpProfile::AesCm128HmacSha1_80, 0x11), in1 = key(SrtpProfile::AesCm128HmacSha1_80, 0x22);
+  std::string why;
+  ASSERT_TRUE(link_.set_srtp(a.id, &out1, &in1, &why)) << why;
+  const uint32_t in_idx = params(rtp).srtp_slot, out_idx = params(rtp).srtp_out_slot;
+  ASSERT_NE(in_idx, 0u);
+  ASSERT_NE(in_idx, UINT32_MAX);
+  ASSERT_NE(out_idx, 0u);
+  EXPECT_EQ(params(rtcp).srtp_slot, in_idx);  // SRTCP (port + 1 or rtcp-mux) uses the same contexts
+  EXPECT_EQ(params(rtcp).srtp_out_slot, out_idx);
+  EXPECT_TRUE(params(rtp).flags & RTPGATE_FLOW_F_SRTP_AUTH);
+  const auto& e_in = dp_->region().srtp(in_idx);
+  EXPECT_EQ(e_in.direction, RTPGATE_SRTP_DIR_UNPROTECT);
+  EXPECT_EQ(e_in.profile, RTPGATE_SRTP_AES_CM_128_HMAC_SHA1_80);
+  EXPECT_EQ(e_in.key_len, 16);
+  EXPECT_EQ(e_in.salt_len, 14);
+  EXPECT_EQ(e_in.key[0], 0x22);
+  EXPECT_EQ(dp_->region().srtp(out_idx).direction, RTPGATE_SRTP_DIR_PROTECT);
+  // A re-INVITE with a new key from the peer only: the outbound context stays.
+  const SrtpKey in2 = key(SrtpProfile::AeadAes256Gcm, 0x33);
+  ASSERT_TRUE(link_.set_srtp(a.id, &out1, &in2, &why)) << why;
+  EXPECT_EQ(params(rtp).srtp_out_slot, out_idx);
+  const uint32_t in_idx2 = params(rtp).srtp_slot;
+  EXPECT_NE(in_idx2, in_idx);
+  EXPECT_EQ(dp_->region().srtp(in_idx2).key_len, 32);
+  EXPECT_EQ(std::count(e_in.key, e_in.key + 32, 0), 32) << "replaced entry wiped";
+  // A new peer address keeps the contexts.
+  PeerTarget peer;
+  peer.addr = "10.9.0.99";
+  peer.family = 4;
+  peer.rtp_port = 40000;
+  peer.rtcp_port = 40001;
+  ASSERT_TRUE(link_.set_peer(a.id, peer, &why)) << why;
+  EXPECT_EQ(params(rtp).srtp_slot, in_idx2);
+  EXPECT_EQ(params(rtcp).srtp_out_slot, out_idx);
+  // Plain again, then closed: nothing left in the SRTP table.
+  ASSERT_TRUE(link_.set_srtp(a.id, nullptr, nullptr, &why)) << why;
+  EXPECT_EQ(params(rtp).srtp_slot, UINT32_MAX);
+  EXPECT_EQ(params(rtp).srtp_out_slot, 0u);
+  EXPECT_FALSE(params(rtp).flags & RTPGATE_FLOW_F_SRTP_AUTH);
+  ASSERT_TRUE(link_.set_srtp(a.id, &out1, nullptr, &why)) << why;
+  EXPECT_EQ(popcount_words(dp_->region().srtp_bitmap(), (dp_->region().hdr()->srtp_capacity + 63) / 64), 1u);
+  link_.close_stream(a.id);
+  EXPECT_EQ(popcount_words(dp_->region().srtp_bitmap(), (dp_->region().hdr()->srtp_capacity + 63) / 64), 0u);
 }
 
 }  // namespace

@@ -25,8 +25,8 @@ enum rtpgate_cmd_op {
   RTPGATE_CMD_FLOW_INSTALL = 1, /* read slot params (version must match), publish the key */
   RTPGATE_CMD_FLOW_MODIFY = 2,  /* re-read slot params; key (local addr/port) may not change */
   RTPGATE_CMD_FLOW_REMOVE = 3,  /* unpublish; completion only once no lcore can still use it */
-  RTPGATE_CMD_SRTP_SET = 4,     /* reserved: SRTP issue */
-  RTPGATE_CMD_SRTP_DEL = 5,     /* reserved: SRTP issue */
+  RTPGATE_CMD_SRTP_SET = 4,     /* build the context of SRTP entry flow_id (version flow_version) */
+  RTPGATE_CMD_SRTP_DEL = 5,     /* retire SRTP entry flow_id; completion once no lcore can use it */
   RTPGATE_CMD_REC_START = 6,    /* reserved: recording issue */
   RTPGATE_CMD_REC_STOP = 7,     /* reserved: recording issue */
   RTPGATE_CMD_PLI = 8,          /* reserved: recording issue */

@@ -33,6 +33,20 @@ class ControlClient {
   bool claim_port(uint32_t addr_idx, uint16_t port) noexcept;
   void free_port(uint32_t addr_idx, uint16_t port) noexcept;
 
+  // SRTP key entries (layout 1.2). Entry 0 is never handed out (0 = "no context").
+  Result<uint32_t> alloc_srtp() noexcept;
+  // Wipes the entry's key material (explicit_bzero) and frees it. Call once SRTP_DEL
+  // completed, or for an entry the data plane never saw.
+  void free_srtp(uint32_t idx) noexcept;
+  uint32_t srtp_in_use() const noexcept;
+  // Writes an entry's body (profile, direction, key, salt) and bumps its version; returns
+  // the new version. The caller's copy is not wiped.
+  uint32_t write_srtp(uint32_t idx, const rtpgate_shm_srtp_entry& e) noexcept;
+  // Queues SRTP_SET / SRTP_DEL for entry `idx` (carried in flow_id, its version in
+  // flow_version); returns the sequence number.
+  Result<uint64_t> submit_srtp(rtpgate_cmd_op op, uint32_t idx) noexcept;
+  Errc execute_srtp(rtpgate_cmd_op op, uint32_t idx, uint32_t timeout_ms = 2000) noexcept;
+
   // Writes a slot's parameters and bumps its version; returns the new version.
   uint32_t write_params(uint32_t flow_id, const rtpgate_shm_flow_params& p) noexcept;
   // Queues a command; returns its sequence number.
@@ -53,6 +67,7 @@ class ControlClient {
   uint64_t generation_ = 0;
   uint64_t next_seq_ = 1;
   uint32_t flow_hint_ = 0;
+  uint32_t srtp_hint_ = 1;
 };
 
 

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "rtpgate/shm/forwarder.h"
+
 /* An IP address: family 4 uses addr[0..3], family 6 uses all 16 bytes (network order). */
 struct rtpgate_shm_addr {
   uint8_t family; /* 0 = unset, 4, 6 */
@@ -65,10 +67,12 @@ struct rtpgate_shm_flow_params {
   uint32_t idle_timeout_ms;/* 0 = never report idle */
   uint32_t rtcp_flow_id;   /* RTCP_MUX: flow that handles RTCP arriving here (UINT32_MAX = none) */
   uint32_t ctl_ring;       /* TO_CTL: index of the data-plane-to-control packet ring */
-  uint32_t srtp_slot;      /* reserved for the SRTP issue (UINT32_MAX = none) */
+  uint32_t srtp_slot;      /* SRTP entry that unprotects what arrives (0 or UINT32_MAX = plain) */
   uint32_t record_slot;    /* reserved for the recording issue (UINT32_MAX = none) */
   uint32_t reverse_flow_id;/* LATCH: flow whose output follows this flow's learnt source */
-  uint8_t reserved[48];
+  uint32_t srtp_out_slot;  /* layout 1.2: SRTP entry that protects what this flow sends (0 = plain) */
+  struct rtpgate_shm_fwd fwd; /* layout 1.3: RTP forwarders (forwarder.h) */
+  uint8_t reserved[24];
 };
 
 #define RTPGATE_FLOW_STATE_FREE 0u

@@ -13,9 +13,17 @@ static_assert(sizeof(rtpgate_shm_flow_params) == 192);
 static_assert(offsetof(rtpgate_shm_flow_params, local_port) == 14);
 static_assert(offsetof(rtpgate_shm_flow_params, local) == 16);
 static_assert(offsetof(rtpgate_shm_flow_params, out_dst) == 84);
-static_assert(sizeof(rtpgate_shm_flow_counters) == 128);
+static_assert(sizeof(rtpgate_shm_flow_counters) == 160);
 static_assert(offsetof(rtpgate_shm_flow_counters, rx_pkts) == 48);
-static_assert(sizeof(rtpgate_shm_flow_slot) == 320);
+static_assert(offsetof(rtpgate_shm_flow_params, srtp_slot) == 132);
+static_assert(offsetof(rtpgate_shm_flow_params, srtp_out_slot) == 144);
+static_assert(sizeof(rtpgate_shm_fwd) == 20);
+static_assert(offsetof(rtpgate_shm_flow_params, fwd) == 148);
+static_assert(sizeof(rtpgate_shm_flow_slot) == 352);
+static_assert(sizeof(rtpgate_shm_srtp_entry) == 128);
+static_assert(offsetof(rtpgate_shm_srtp_entry, key) == 16);
+static_assert(offsetof(rtpgate_shm_srtp_entry, salt) == 48);
+static_assert(offsetof(rtpgate_shm_header, srtp_capacity) == offsetof(rtpgate_shm_header, off_evt_ring) + 8);
 static_assert(sizeof(rtpgate_shm_ring_hdr) == 192);
 static_assert(offsetof(rtpgate_shm_ring_hdr, tail) == 64);
 static_assert(sizeof(rtpgate_shm_cmd) == 64);
@@ -30,5 +38,6 @@ static_assert(std::is_trivially_copyable_v<rtpgate_shm_flow_slot>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_cmd>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_cpl>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_pkt_slot>);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_srtp_entry>);
 
 }  // namespace rtpgate::shm

@@ -10,6 +10,7 @@
 #include "rtpgate/shm/flow_entry.h"
 #include "rtpgate/shm/layout_version.h"
 #include "rtpgate/shm/pkt_ring.h"
+#include "rtpgate/shm/srtp_entry.h"
 #include "rtpgate/shm/stats_block.h"
 
 #define RTPGATE_SHM_MAX_ADDRS 64
@@ -68,7 +69,11 @@ struct rtpgate_shm_header {
   uint32_t pkt_ring_capacity;
   uint32_t evt_ring_capacity; /* layout 1.1 */
   uint64_t off_evt_ring;       /* layout 1.1: rtpgate_shm_ring_hdr + rtpgate_shm_cpl[] (notifications) */
-  uint8_t reserved[248];
+  uint32_t srtp_capacity;      /* layout 1.2: SRTP key entries (entry 0 never used) */
+  uint32_t pad2;
+  uint64_t off_srtp;           /* layout 1.2: rtpgate_shm_srtp_entry[srtp_capacity] (writer: control) */
+  uint64_t off_srtp_bitmap;    /* layout 1.2: uint64_t words, bit set = entry allocated (writer: control) */
+  uint8_t reserved[224];
 };
 
 #endif

@@ -16,6 +16,7 @@ struct RegionConfig {
   std::string name = "/rtpgate";   // shm_open name
   std::string group;               // owning group of the region ("" = process group)
   uint32_t flow_capacity = 65536;
+  uint32_t srtp_capacity = 1024;   // SRTP key entries (entry 0 is never used)
   std::vector<rtpgate_shm_addr> addrs;
   uint16_t port_min = 20000;
   uint16_t port_max = 39999;
@@ -32,6 +33,7 @@ struct RegionConfig {
 struct Layout {
   uint64_t off_flows, off_flow_bitmap, off_port_bitmap, port_words_per_addr;
   uint64_t off_cmd_ring, off_cpl_ring, off_evt_ring, off_lcore_stats;
+  uint64_t off_srtp, off_srtp_bitmap;
   uint64_t off_pkt_to_ctl[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t off_pkt_to_dp[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t total;
@@ -70,6 +72,8 @@ class Region {
   rtpgate_shm_flow_slot* flows() const noexcept { return at<rtpgate_shm_flow_slot>(hdr()->off_flows); }
   rtpgate_shm_flow_slot& flow(uint32_t id) const noexcept { return flows()[id]; }
   uint64_t* flow_bitmap() const noexcept { return at<uint64_t>(hdr()->off_flow_bitmap); }
+  rtpgate_shm_srtp_entry& srtp(uint32_t idx) const noexcept { return at<rtpgate_shm_srtp_entry>(hdr()->off_srtp)[idx]; }
+  uint64_t* srtp_bitmap() const noexcept { return at<uint64_t>(hdr()->off_srtp_bitmap); }
   uint64_t* port_bitmap(uint32_t addr_idx) const noexcept {
     return at<uint64_t>(hdr()->off_port_bitmap) + addr_idx * hdr()->port_bitmap_words_per_addr;
   }

@@ -1,0 +1,132 @@
+// SDES-SRTP of a relay stream (DataPlaneLink::set_srtp): SRTP entries in the shared region,
+// SRTP_SET, FLOW_MODIFY of both flows, SRTP_DEL of replaced contexts. Control thread,
+// under the link's control lock. Key material is never logged and wiped where copied.
+#include <string.h>
+
+#include <cstring>
+
+#include "log.h"
+#include "media/dataplane_link.h"
+
+namespace rtpgate::ctl::media {
+namespace {
+
+bool same_key(const SrtpKey& a, const SrtpKey& b) noexcept {
+  return a.profile == b.profile && a.key_len == b.key_len && a.salt_len == b.salt_len &&
+         std::memcmp(a.key, b.key, a.key_len) == 0 && std::memcmp(a.salt, b.salt, a.salt_len) == 0;
+}
+
+bool fill_entry(const SrtpKey& k, bool protect, uint32_t cookie, rtpgate_shm_srtp_entry* e) noexcept {
+  if (k.key_len != srtp_key_len(k.profile) || k.salt_len != srtp_salt_len(k.profile) || k.key_len == 0) return false;
+  std::memset(e, 0, sizeof(*e));
+  e->cookie = cookie;
+  e->profile = static_cast<uint8_t>(k.profile);  // same numbers as rtpgate_srtp_profile
+  e->direction = protect ? RTPGATE_SRTP_DIR_PROTECT : RTPGATE_SRTP_DIR_UNPROTECT;
+  e->key_len = k.key_len;
+  e->salt_len = k.salt_len;
+  std::memcpy(e->key, k.key, k.key_len);
+  std::memcpy(e->salt, k.salt, k.salt_len);
+  return true;
+}
+
+std::string err(const char* what, Errc e) { return std::string(what) + ": " + std::string(to_string(e)); }
+
+}  // namespace
+
+bool DataPlaneLink::set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey* from_peer, std::string* why) {
+  std::lock_guard<std::mutex> g(ctl_mu_);
+  Stream* s = find_locked(id);
+  if (s == nullptr) return *why = "no such media stream", false;
+  if (!refresh_locked() || s->orphaned || s->generation != generation_)
+    return *why = "the rtpgate data plane restarted: the media stream is gone", false;
+  shm::ControlClient& cc = cmds_->client();
+  if (cc.hdr().srtp_capacity < 2) return *why = "the rtpgate data plane has no SRTP capacity (srtp_capacity)", false;
+  // [0] inbound (from the peer, unprotect), [1] outbound (to the peer, protect).
+  const SrtpKey* want[2] = {from_peer != nullptr && from_peer->valid() ? from_peer : nullptr,
+                            to_peer != nullptr && to_peer->valid() ? to_peer : nullptr};
+  uint32_t* cur_idx[2] = {&s->srtp.in_idx, &s->srtp.out_idx};
+  SrtpKey* cur_key[2] = {&s->srtp.in_key, &s->srtp.out_key};
+  uint32_t next[2] = {*cur_idx[0], *cur_idx[1]};
+  bool change[2] = {false, false};
+  FlowCmd sets[2];
+  uint32_t n_sets = 0;
+  for (int d = 0; d < 2; d++) {
+    change[d] = want[d] != nullptr ? *cur_idx[d] == 0 || !same_key(*cur_key[d], *want[d]) : *cur_idx[d] != 0;
+    if (!change[d]) continue;
+    next[d] = 0;
+    if (want[d] == nullptr) continue;
+    rtpgate_shm_srtp_entry e;
+    if (!fill_entry(*want[d], d == 1, static_cast<uint32_t>(id), &e)) {
+      for (uint32_t i = 0; i < n_sets; i++) cc.free_srtp(sets[i].flow_id);
+      return *why = "bad SRTP key length for the profile", false;
+    }
+    auto idx = cc.alloc_srtp();
+    if (!idx) {
+      explicit_bzero(&e, sizeof(e));
+      for (uint32_t i = 0; i < n_sets; i++) cc.free_srtp(sets[i].flow_id);
+      return *why = "rtpgate SRTP table full (" + std::to_string(cc.hdr().srtp_capacity - 1) + " contexts)", false;
+    }
+    cc.write_srtp(idx.value(), e);
+    explicit_bzero(&e, sizeof(e));
+    next[d] = idx.value();
+    sets[n_sets++] = FlowCmd{RTPGATE_CMD_SRTP_SET, idx.value()};
+  }
+  if (!change[0] && !change[1]) return true;
+  cmds_->run(sets, n_sets, opt_.cmd_timeout_ms);
+  Errc fail = Errc::Ok;
+  for (uint32_t i = 0; i < n_sets; i++)
+    if (sets[i].result != Errc::Ok) fail = sets[i].result;
+  if (fail == Errc::Ok) {
+    // Both flows (RTP, and RTCP with rtcp-mux or on port + 1) use the same contexts.
+    for (uint32_t flow : {s->rtcp_flow, s->rtp_flow}) {
+      rtpgate_shm_flow_params p = cc.region().flow(flow).params;
+      p.srtp_slot = next[0] != 0 ? next[0] : UINT32_MAX;
+      p.srtp_out_slot = next[1];
+      p.flags = static_cast<uint16_t>(next[0] != 0 ? p.flags | RTPGATE_FLOW_F_SRTP_AUTH
+                                                   : p.flags & ~RTPGATE_FLOW_F_SRTP_AUTH);
+      cc.write_params(flow, p);
+    }
+    FlowCmd mods[2] = {{RTPGATE_CMD_FLOW_MODIFY, s->rtcp_flow}, {RTPGATE_CMD_FLOW_MODIFY, s->rtp_flow}};
+    cmds_->run(mods, 2, opt_.cmd_timeout_ms);
+    fail = mods[0].result != Errc::Ok ? mods[0].result : mods[1].result;
+    if (fail != Errc::Ok) *why = err("cannot point the relay flows at the SRTP contexts", fail);
+  } else {
+    *why = err("the data plane refused the SRTP context", fail);
+  }
+  // Contexts that are no longer used: the replaced ones on success, the new ones otherwise.
+  FlowCmd dels[2];
+  uint32_t n_dels = 0;
+  for (int d = 0; d < 2; d++) {
+    const uint32_t gone = fail == Errc::Ok ? *cur_idx[d] : next[d];
+    if (!change[d] || gone == 0) continue;
+    dels[n_dels++] = FlowCmd{RTPGATE_CMD_SRTP_DEL, gone};
+  }
+  cmds_->run(dels, n_dels, opt_.cmd_timeout_ms);
+  for (uint32_t i = 0; i < n_dels; i++)
+    if (dels[i].result == Errc::Ok || dels[i].result == Errc::NoSuchFlow) cc.free_srtp(dels[i].flow_id);
+  if (fail != Errc::Ok) return false;
+  for (int d = 0; d < 2; d++) {
+    if (!change[d]) continue;
+    *cur_idx[d] = next[d];
+    if (want[d] != nullptr) *cur_key[d] = *want[d];
+    else cur_key[d]->wipe();
+  }
+  return true;
+}
+
+void DataPlaneLink::release_srtp_locked(Stream& s) {
+  FlowCmd dels[2];
+  uint32_t n = 0;
+  for (uint32_t idx : {s.srtp.in_idx, s.srtp.out_idx})
+    if (idx != 0) dels[n++] = FlowCmd{RTPGATE_CMD_SRTP_DEL, idx};
+  if (n != 0 && cmds_) {
+    cmds_->run(dels, n, opt_.cmd_timeout_ms);
+    for (uint32_t i = 0; i < n; i++)
+      if (dels[i].result == Errc::Ok || dels[i].result == Errc::NoSuchFlow) cmds_->client().free_srtp(dels[i].flow_id);
+  }
+  s.srtp.in_idx = s.srtp.out_idx = 0;
+  s.srtp.in_key.wipe();
+  s.srtp.out_key.wipe();
+}
+
+}  // namespace rtpgate::ctl::media

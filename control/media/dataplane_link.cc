@@ -175,6 +175,7 @@ void DataPlaneLink::reclaim_leftovers_locked() {
   shm::ControlClient& cc = cmds_->client();
   if (!cc.dp_alive(std::max<uint64_t>(kMinDpMaxAgeMs, 5ull * cc.hdr().heartbeat_interval_ms))) return;
   reclaim_pending_ = false;
+  reclaim_srtp_leftovers_locked();
   const rtpgate_shm_header& h = cc.hdr();
   const uint64_t* bm = cc.region().flow_bitmap();
   std::vector<FlowRelease> rel;

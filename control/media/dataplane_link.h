@@ -99,6 +99,8 @@ class DataPlaneLink {
   Stream* find_locked(StreamId id);
   // Deletes a stream's SRTP contexts in the data plane and frees (wipes) their entries.
   void release_srtp_locked(Stream& s);
+  // Deletes SRTP entries an earlier plugin instance left in the region (our cookie tag).
+  void reclaim_srtp_leftovers_locked();
   bool relink_locked(Stream& s, std::string* why);  // forwarders.cc
   uint32_t fwd_srtp_locked(const SrtpKey& k, uint32_t cookie, std::string* why);  // forwarders.cc
   void fwd_srtp_del_locked(const uint32_t* idx, uint32_t n);                      // forwarders.cc

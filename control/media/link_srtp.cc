@@ -3,7 +3,9 @@
 // under the link's control lock. Key material is never logged and wiped where copied.
 #include <string.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "log.h"
 #include "media/dataplane_link.h"
@@ -56,7 +58,7 @@ bool DataPlaneLink::set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey*
     next[d] = 0;
     if (want[d] == nullptr) continue;
     rtpgate_shm_srtp_entry e;
-    if (!fill_entry(*want[d], d == 1, static_cast<uint32_t>(id), &e)) {
+    if (!fill_entry(*want[d], d == 1, cc.region().flow(s->rtp_flow).params.cookie, &e)) {
       for (uint32_t i = 0; i < n_sets; i++) cc.free_srtp(sets[i].flow_id);
       return *why = "bad SRTP key length for the profile", false;
     }
@@ -112,6 +114,28 @@ bool DataPlaneLink::set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey*
     else cur_key[d]->wipe();
   }
   return true;
+}
+
+void DataPlaneLink::reclaim_srtp_leftovers_locked() {
+  shm::ControlClient& cc = cmds_->client();
+  const rtpgate_shm_header& h = cc.hdr();
+  std::vector<FlowCmd> dels;
+  for (uint32_t i = 1; i < h.srtp_capacity; i++) {
+    if (!((cc.region().srtp_bitmap()[i / 64] >> (i % 64)) & 1u)) continue;
+    if ((cc.region().srtp(i).cookie >> 24) != 0xC7u) continue;  // not ours (rtpgatectl, tests)
+    bool used = false;
+    for (const auto& [sid, st] : streams_)
+      used = used || (st->generation == generation_ && (st->srtp.in_idx == i || st->srtp.out_idx == i));
+    if (!used) dels.push_back(FlowCmd{RTPGATE_CMD_SRTP_DEL, i});
+  }
+  if (dels.empty()) return;
+  log(Log::Warn, "media: deleting %zu SRTP context(s) left by an earlier plugin instance", dels.size());
+  for (size_t k = 0; k < dels.size(); k += 32) {
+    const auto n = static_cast<uint32_t>(std::min<size_t>(32, dels.size() - k));
+    cmds_->run(&dels[k], n, opt_.cmd_timeout_ms);
+    for (uint32_t j = 0; j < n; j++)
+      if (dels[k + j].result == Errc::Ok || dels[k + j].result == Errc::NoSuchFlow) cc.free_srtp(dels[k + j].flow_id);
+  }
 }
 
 void DataPlaneLink::release_srtp_locked(Stream& s) {

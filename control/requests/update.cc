@@ -9,7 +9,6 @@
 #include "log.h"
 #include "plugin.h"
 #include "requests/request.h"
-#include "srtp_negotiation.h"
 #include "sdp/sdp.h"
 #include "sip/reinvite.h"
 #include "srtp_negotiation.h"

@@ -31,8 +31,7 @@ std::shared_ptr<Session> free_helper(Session& master) {
 void missed_call(Session& master, const sip_t* sip) {
   Json res = Events::named("missed_call");
   res.set("caller", json_string(addr_uri(sip->sip_from).c_str()));
-  const std::string dn = addr_display(sip->sip_from);
-  if (!dn.empty()) res.set("displayname", json_string(dn.c_str()));
+  set_displayname(res, sip->sip_from);
   res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   Json top = Json::object();
   if (sip->sip_call_id && sip->sip_call_id->i_id) top.set("call_id", json_string(sip->sip_call_id->i_id));
@@ -76,8 +75,7 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
   Json res = Events::named("incomingcall");
   res.set("username", json_string(c.callee.c_str()));
   if (!c.call_id.empty()) res.set("call_id", json_string(c.call_id.c_str()));
-  const std::string dn = addr_display(sip->sip_from);
-  if (!dn.empty()) res.set("displayname", json_string(dn.c_str()));
+  set_displayname(res, sip->sip_from);
   res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   if (Json h = incoming_headers(sip, s.account.incoming_header_prefixes)) res.set("headers", h.release());
   const std::string referred_by = referred_by_header(sip);   // transfers (spec §5)
@@ -97,7 +95,7 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
   Json ev = Events::named("incomingcall");
   if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
   ev.set("username", json_string(c.callee.c_str()));
-  if (!dn.empty()) ev.set("displayname", json_string(dn.c_str()));
+  set_displayname(ev, sip->sip_from);
   ev.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   if (!referred_by.empty()) ev.set("referred_by", json_string(referred_by.c_str()));
   Events::notify(&s, std::move(ev));

@@ -20,8 +20,9 @@ bool sender_fields(const sip_t* sip, Json& res) {
       sip->sip_payload == nullptr || sip->sip_payload->pl_data == nullptr || sip->sip_from == nullptr)
     return false;
   res.set("sender", json_string(addr_uri(sip->sip_from).c_str()));
-  const std::string dn = addr_display(sip->sip_from);
-  if (!dn.empty()) res.set("displayname", json_string(dn.c_str()));
+  // Unlike incomingcall, 1.1.2 leaves an empty display name out here.
+  if (sip->sip_from->a_display != nullptr && *sip->sip_from->a_display != '\0')
+    res.set("displayname", json_string(sip->sip_from->a_display));
   return true;
 }
 

@@ -12,6 +12,7 @@
 #include "sdp/sdp.h"
 #include "session.h"
 #include "sip/reinvite.h"
+#include "sip/sip_events.h"
 #include "sip/sip_util.h"
 #include "srtp_negotiation.h"
 
@@ -79,18 +80,21 @@ void updating_call(Session& s, const sip_t* sip, const std::string& sdp) {
   Json res = Events::named("updatingcall");
   res.set("username", json_string(c.callee.c_str()));
   if (!c.call_id.empty()) res.set("call_id", json_string(c.call_id.c_str()));
-  const std::string dn = addr_display(sip->sip_from);
-  if (!dn.empty()) res.set("displayname", json_string(dn.c_str()));
+  set_displayname(res, sip->sip_from);
   res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   if (Json h = incoming_headers(sip, s.account.incoming_header_prefixes)) res.set("headers", h.release());
+  const std::string referred_by = referred_by_header(sip);
+  if (!referred_by.empty()) res.set("referred_by", json_string(referred_by.c_str()));
+  if (sip->sip_replaces && sip->sip_replaces->rp_call_id) res.set("replaces", json_string(sip->sip_replaces->rp_call_id));
   if (is_focus(sip)) res.set("isfocus", json_true());
-  if (!sdp.empty() && (!c.remote.audio.crypto.empty() || !c.remote.video.crypto.empty()))
-    res.set("srtp", json_string(c.remote.srtp_mandatory ? "sdes_mandatory" : "sdes_optional"));
+  if (!sdp.empty() && sdp::peer_offered(c.sdes))   // as incomingcall (srtp_negotiation.h)
+    res.set("srtp", json_string(c.sdes.required ? "sdes_mandatory" : "sdes_optional"));
   Events::result(s, s.transaction, std::move(res), sdp.empty() ? Json{} : jsep_of("offer", sdp));
   Json ev = Events::named("updatingcall");
   if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
   ev.set("username", json_string(c.callee.c_str()));
-  if (!dn.empty()) ev.set("displayname", json_string(dn.c_str()));
+  set_displayname(ev, sip->sip_from);
+  if (!referred_by.empty()) ev.set("referred_by", json_string(referred_by.c_str()));
   ev.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   Events::notify(&s, std::move(ev));
 }

@@ -81,7 +81,9 @@ std::string addr_uri(const sip_from_t* a) {
   return buf;
 }
 
-std::string addr_display(const sip_from_t* a) { return a && a->a_display ? a->a_display : ""; }
+void set_displayname(Json& obj, const sip_from_t* a) {
+  if (a != nullptr && a->a_display != nullptr) obj.set("displayname", json_string(a->a_display));
+}
 
 bool authenticate(nua_handle_t* nh, const sip_t* sip, const std::string& authuser, const std::string& secret,
                   bool ha1) {

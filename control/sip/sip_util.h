@@ -28,8 +28,9 @@ Json incoming_headers(const sip_t* sip, const std::vector<std::string>& prefixes
 
 // URI of a From/To/Contact-like address as text ("sip:bob@host").
 std::string addr_uri(const sip_from_t* a);
-// The display name, quotes kept as received ("" when none).
-std::string addr_display(const sip_from_t* a);
+// Sets `displayname` as 1.1.2 does: whenever Sofia parsed a display part, quotes kept as
+// received, "" for a bare "<uri>"; absent for a plain URI without angle brackets.
+void set_displayname(Json& obj, const sip_from_t* a);
 
 // Answers a 401/407 on `nh` with the session's (or master's) credentials; false when
 // no challenge or no credentials (the caller then reports the failure).

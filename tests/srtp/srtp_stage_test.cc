@@ -109,6 +109,7 @@ struct FlowSpec {
   uint32_t srtp_in = RTPGATE_SRTP_NONE;
   uint32_t srtp_out = 0;
   bool rewrite = false;
+  uint32_t rtcp_mux = UINT32_MAX;  // RTCP flow for RFC 5761 demux on this RTP flow
 };
 
 struct Flow {
@@ -136,6 +137,10 @@ Flow add_flow(const FlowSpec& s) {
   p.srtp_slot = s.srtp_in;
   p.srtp_out_slot = s.srtp_out;
   p.flags = s.rewrite ? RTPGATE_FLOW_F_REWRITE : 0;
+  if (s.rtcp_mux != UINT32_MAX) {
+    p.rtcp_flow_id = s.rtcp_mux;
+    p.flags |= RTPGATE_FLOW_F_RTCP_MUX;
+  }
   g->cc->write_params(f.id, p);
   EXPECT_EQ(finish(g->cc->submit(RTPGATE_CMD_FLOW_INSTALL, f.id)), Errc::Ok);
   return f;
@@ -543,6 +548,54 @@ TEST_P(SrtpStage, StreamRecoversAfterPeerRestart) {
     remove_flow(f);
     EXPECT_EQ(del_ctx(in), Errc::Ok);
   }
+}
+
+// The plugin's shape: an RTP flow with rtcp-mux and its RTCP flow share one inbound and one
+// outbound context. SRTCP arriving on the RTP port is unprotected with the RTCP keys and
+// handed over as RTCP; what control sends on either flow is read by one libsrtp2 session.
+TEST_P(SrtpStage, RtcpMuxSharesTheStreamsContexts) {
+  const Key kin = key(21), kout = key(22);
+  LibSession peer_tx(kin, true), peer_rx(kout, false);
+  const uint32_t in = set_ctx(kin, false), out = set_ctx(kout, true);
+  FlowSpec rs;
+  rs.rtcp = true;
+  rs.srtp_in = in;
+  rs.srtp_out = out;
+  const Flow rtcp = add_flow(rs);
+  FlowSpec fs;
+  fs.srtp_in = in;
+  fs.srtp_out = out;
+  fs.rtcp_mux = rtcp.id;
+  const Flow rtp = add_flow(fs);
+  std::vector<Bytes> plain, wire;
+  for (uint32_t i = 0; i < 12; i++) {
+    const bool is_rtcp = i % 3 == 2;
+    plain.push_back(is_rtcp ? make_rtcp(i, 0x66) : make_rtp(static_cast<uint16_t>(100 + i), 0x66));
+    wire.push_back(peer_tx.protect(plain.back(), is_rtcp));
+  }
+  inject(rtp.port, wire);  // everything on the RTP port
+  // Within a burst RTP and RTCP are separate submits: order is kept per kind (per flow).
+  std::vector<Bytes> want[2], got_k[2];
+  for (size_t i = 0; i < plain.size(); i++) want[i % 3 == 2].push_back(plain[i]);
+  auto ring = dp().region.pkt_ring_to_ctl(0);
+  rtpgate_shm_pkt_slot sl;
+  while (ring.pop(sl)) {
+    EXPECT_EQ(sl.flow_id, sl.is_rtcp ? rtcp.id : rtp.id);
+    got_k[sl.is_rtcp != 0].emplace_back(sl.data, sl.data + sl.len);
+  }
+  EXPECT_EQ(got_k[0], want[0]);
+  EXPECT_EQ(got_k[1], want[1]);
+  send_from_control(rtp, {make_rtp(7, 0x77), make_rtp(8, 0x77)}, false);
+  send_from_control(rtcp, {make_rtcp(1, 0x77)}, true);
+  const auto got = collect_tx();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(peer_rx.unprotect(got[0], false), make_rtp(7, 0x77));
+  EXPECT_EQ(peer_rx.unprotect(got[1], false), make_rtp(8, 0x77));
+  EXPECT_EQ(peer_rx.unprotect(got[2], true), make_rtcp(1, 0x77));
+  remove_flow(rtp);
+  remove_flow(rtcp);
+  EXPECT_EQ(del_ctx(in), Errc::Ok);
+  EXPECT_EQ(del_ctx(out), Errc::Ok);
 }
 
 TEST_P(SrtpStage, SetRefusesBadEntriesAndLiveIndexes) {

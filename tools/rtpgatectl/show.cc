@@ -138,6 +138,10 @@ void show_flows(const shm::Region& r, bool json, int64_t only_id) {
                   (unsigned long)c.tx_pkts, (unsigned long)c.drop_bad_rtp, (unsigned long)c.drop_source,
                   (unsigned long)c.drop_direction, (unsigned long)c.drop_tx, (unsigned long)c.relatch,
                   (unsigned long)c.ssrc_changes);
+      if ((p.srtp_slot != UINT32_MAX && p.srtp_slot != 0) || p.srtp_out_slot != 0)
+        std::printf("  srtp in %u out %u: auth_fail %lu replay_fail %lu no_ctx %lu resync %lu\n",
+                    p.srtp_slot == UINT32_MAX ? 0u : p.srtp_slot, p.srtp_out_slot, (unsigned long)c.srtp_auth_fail,
+                    (unsigned long)c.srtp_replay_fail, (unsigned long)c.srtp_no_ctx, (unsigned long)c.srtp_resync);
     }
     first = false;
   }

@@ -89,6 +89,26 @@ class RawUac {
   // ACK to a 2xx (new transaction), with an SDP answer when `sdp` is not empty.
   void ack_2xx(const std::string& ok, const std::string& sdp = "") { ack(ok, "z9hG4bK" + tag_ + "a", sdp); }
 
+  // A re-INVITE in the dialog a 2xx `ok` established (CSeq 2), with a new SDP.
+  void reinvite(const std::string& ok, const std::string& sdp) {
+    branch_ = "z9hG4bK" + tag_ + "r";
+    send(std::string("INVITE sip:alice@127.0.0.1:") + std::to_string(to_port_) + " SIP/2.0\r\n" + via() +
+         "Max-Forwards: 70\r\n" + from() + "To: " + sip_header(ok, "To").value_or("") + "\r\nCall-ID: " +
+         call_id_ + "\r\nCSeq: 2 INVITE\r\nContact: <sip:carol@127.0.0.1:" + std::to_string(port_) +
+         ">\r\nContent-Type: application/sdp\r\nContent-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" +
+         sdp);
+  }
+
+  // The next final response whose CSeq is `cseq` ("2 INVITE").
+  std::optional<std::string> wait_final_cseq(const std::string& cseq, std::chrono::milliseconds timeout) {
+    const auto end = Clock::now() + timeout;
+    while (auto msg = receive(end)) {
+      if (msg->rfind("SIP/2.0 ", 0) != 0 || std::stoi(msg->substr(8, 3)) < 200) continue;
+      if (sip_header(*msg, "CSeq").value_or("") == cseq) return msg;
+    }
+    return std::nullopt;
+  }
+
   // The next BYE the plugin sends (answered 200 by receive()).
   bool wait_bye(std::chrono::milliseconds timeout) {
     const size_t before = byes_;
@@ -344,6 +364,9 @@ TEST_F(Srtp, IncomingCallWithoutCryptoHasNoSrtpField) {
   auto ev = call_in(sip_offer("RTP/AVP", ""));
   ASSERT_TRUE(ev);
   EXPECT_FALSE(string_at(ev->result(), "srtp")) << ev->dump();
+  // A part-1 field checked here for want of a plainer incoming call: the From is a bare
+  // "<uri>", and 1.1.2 reports its empty display name as "" rather than leaving it out.
+  EXPECT_EQ(string_at(ev->result(), "displayname"), "") << ev->dump();
   EXPECT_EQ(query("sdes-remote-audio"), "no");
 }
 
@@ -443,6 +466,35 @@ TEST_F(Srtp, OfferlessMandatoryOfferAndAnAckWithoutCryptoIsHungUp) {
   ASSERT_TRUE(hangup);
   EXPECT_EQ(string_at(core().query_session(h_).get(), "call_status"), "idle");
   EXPECT_EQ(query("sdes-local-audio"), "<absent>");   // no callee any more: the flags are gone
+}
+
+// The peer rekeys in a re-INVITE (same tag, new key): answered 200, our own key (our
+// direction) stays what it was; the peer's direction takes the new key.
+TEST_F(Srtp, ReinviteWithANewKeyKeepsOurKey) {
+  auto ev = call_in(sip_offer("RTP/SAVP", std::string("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey30 + "\r\n"));
+  ASSERT_TRUE(ev);
+  ASSERT_TRUE(IsResult(request(h_, R"({"request":"accept"})", answer_jsep()), "accepted"));
+  auto ok = uac_.wait_final(kEventTimeout);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->substr(0, 11), "SIP/2.0 200") << *ok;
+  uac_.ack_2xx(*ok);
+  auto first = crypto_lines(body_of(*ok));
+  ASSERT_EQ(first.size(), 1u);
+  constexpr const char* kNewKey = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk";   // 30 other bytes
+  std::string offer = sip_offer("RTP/SAVP", std::string("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") + kNewKey + "\r\n");
+  offer.replace(offer.find("o=carol 1 1"), 11, "o=carol 1 2");
+  uac_.reinvite(*ok, offer);
+  auto re = uac_.wait_final_cseq("2 INVITE", kEventTimeout);
+  ASSERT_TRUE(re) << "no final response to the re-INVITE";
+  ASSERT_EQ(re->substr(0, 11), "SIP/2.0 200") << *re;
+  uac_.ack_2xx(*re);
+  auto second = crypto_lines(body_of(*re));
+  ASSERT_EQ(second.size(), 1u) << *re;
+  EXPECT_EQ(second[0], first[0]) << "our key and tag must not change when the peer rekeys";
+  EXPECT_EQ(query("sdes-remote-audio"), "yes");
+  EXPECT_EQ(query("call_status"), "incall");
+  ASSERT_TRUE(IsResult(request(h_, R"({"request":"hangup"})"), "hangingup"));
+  uac_.wait_bye(std::chrono::milliseconds(500));
 }
 
 }  // namespace

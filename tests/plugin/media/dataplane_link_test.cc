@@ -566,5 +566,33 @@ TEST_F(DataPlaneLinkTest, SetSrtpProgramsBothFlowsAndRekeysOneDirection) {
   EXPECT_EQ(popcount_words(dp_->region().srtp_bitmap(), (dp_->region().hdr()->srtp_capacity + 63) / 64), 0u);
 }
 
+TEST_F(DataPlaneLinkTest, SrtpEntriesOfAnEarlierPluginAreDeletedAtAttach) {
+  start_dp();
+  {
+    std::string why;
+    auto cc = shm::ControlClient::open(name_, &why);
+    ASSERT_TRUE(cc.ok()) << why;
+    for (uint32_t cookie : {0xC7000009u, 0u}) {  // ours, and a hand-made one (rtpgatectl)
+      const uint32_t i = cc->alloc_srtp().value();
+      rtpgate_shm_srtp_entry e{};
+      e.cookie = cookie;
+      e.profile = RTPGATE_SRTP_AES_CM_128_HMAC_SHA1_80;
+      e.key_len = 16;
+      e.salt_len = 14;
+      std::memset(e.key, 0x77, 16);
+      cc->write_srtp(i, e);
+      ASSERT_EQ(cc->execute_srtp(RTPGATE_CMD_SRTP_SET, i), Errc::Ok);
+    }
+  }
+  start_link();
+  std::string why;
+  EXPECT_TRUE(link_.available(&why)) << why;
+  link_.maintain();
+  const uint32_t words = (dp_->region().hdr()->srtp_capacity + 63) / 64;
+  EXPECT_EQ(popcount_words(dp_->region().srtp_bitmap(), words), 1u);
+  EXPECT_EQ(dp_->region().srtp(1).key[0], 0) << "our leftover entry wiped";
+  EXPECT_EQ(dp_->region().srtp(2).key[0], 0x77) << "a foreign entry is left alone";
+}
+
 }  // namespace
 }  // namespace rtpgate::ctl::media

@@ -30,9 +30,7 @@ bool answer_challenge(const Session& s, nua_handle_t* nh, const sip_t* sip, int*
 }
 
 Json event_headers(const Session& s, const sip_t* sip) {
-  if (s.account.incoming_header_prefixes.empty()) return {};
-  Json h = incoming_headers(sip, s.account.incoming_header_prefixes);
-  return h ? std::move(h) : Json::object();
+  return incoming_headers(sip, s.account.incoming_header_prefixes);
 }
 
 }  // namespace rtpgate::ctl

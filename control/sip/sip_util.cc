@@ -59,18 +59,16 @@ std::string custom_headers(json_t* headers) {
 Json incoming_headers(const sip_t* sip, const std::vector<std::string>& prefixes) {
   if (sip == nullptr || prefixes.empty()) return {};
   Json obj = Json::object();
-  bool any = false;
   for (const sip_unknown_t* u = sip->sip_unknown; u != nullptr; u = u->un_next) {
     if (u->un_name == nullptr) continue;
     for (const std::string& p : prefixes) {
       if (strncasecmp(u->un_name, p.c_str(), p.size()) == 0) {
         obj.set(u->un_name, json_string(u->un_value ? u->un_value : ""));
-        any = true;
         break;
       }
     }
   }
-  return any ? obj : Json{};
+  return obj;
 }
 
 std::string addr_uri(const sip_from_t* a) {

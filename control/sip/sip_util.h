@@ -23,7 +23,8 @@ std::string uri_user(const std::string& uri);
 std::string custom_headers(json_t* headers);
 
 // Headers of `sip` whose names start with one of `prefixes` (case-insensitive), as
-// {name: value}; an empty Json when none matched or no prefixes.
+// {name: value}; always an object when prefixes are set (empty when none matched, as 1.1.2),
+// an empty Json when there are no prefixes.
 Json incoming_headers(const sip_t* sip, const std::vector<std::string>& prefixes);
 
 // URI of a From/To/Contact-like address as text ("sip:bob@host").

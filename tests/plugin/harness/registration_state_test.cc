@@ -127,6 +127,20 @@ TEST_F(Registration, OkToRegisterGivesRegistered) {
   EXPECT_EQ(string_at(as_event.message.get(), "registration_status"), "registered");
 }
 
+TEST_F(Registration, HeaderPrefixesWithoutAMatchGiveAnEmptyHeadersObject) {
+  SipSink registrar(SipSink::Options{.answer_register = true});
+  auto* h = attach();
+  ASSERT_TRUE(IsResult(request(h, register_body(registrar, R"(,"incoming_header_prefixes":["X-Nothing"])")),
+                       "registering"));
+  auto ev = core().wait_event_if(
+      h, [](const PluginEvent& e) { return e.result_event() == "registered"; }, kEventTimeout);
+  ASSERT_TRUE(ev);
+  // 1.1.2 reports "headers" whenever prefixes are set, empty when the 200 had none of them.
+  const json_t* headers = json_object_get(ev->result(), "headers");
+  ASSERT_TRUE(headers != nullptr && json_is_object(headers)) << ev->dump();
+  EXPECT_EQ(json_object_size(headers), 0u) << ev->dump();
+}
+
 TEST_F(Registration, UnregisterAfterRegistered) {
   SipSink registrar(SipSink::Options{.answer_register = true});
   auto* h = attach();

@@ -71,6 +71,8 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
 // `old_sum`/`new_sum` carry the native-order sums (csum_native) of RTP bytes the caller
 // changed. Sums come from loads done before the stores and from the new values
 // themselves, never from re-reading what was just written, and are folded once.
+// kCsum = false: the caller recomputes both checksums afterwards (SRTP changed the payload).
+template <bool kCsum = true>
 [[gnu::always_inline]] inline void rewrite_headers(const DpContext& dp, uint8_t* p, const ParsedPkt& pp,
                                                    const FlowAction& a, const FlowDyn& d, uint64_t old_sum,
                                                    uint64_t new_sum) noexcept {
@@ -99,7 +101,7 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
   std::memcpy(udp, &a.out_src_port_be, 2);
   std::memcpy(udp + 2, &to.port_be, 2);
   const uint16_t ucsum = uint16_t(udp[6] << 8 | udp[7]);
-  if (ucsum != 0 || alen == 16) {
+  if (kCsum && (ucsum != 0 || alen == 16)) {
     uint16_t c = csum_adjust(ucsum, csum_native_to_be(old_sum), csum_native_to_be(new_sum));
     if (c == 0) c = 0xffff;
     udp[6] = uint8_t(c >> 8);
@@ -115,10 +117,12 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
       ip[1] = tos;
     }
     ip[8] = 64;
-    const uint16_t c =
-        csum_adjust(uint16_t(ip[10] << 8 | ip[11]), csum_native_to_be(old_ip), csum_native_to_be(new_ip));
-    ip[10] = uint8_t(c >> 8);
-    ip[11] = uint8_t(c);
+    if constexpr (kCsum) {
+      const uint16_t c =
+          csum_adjust(uint16_t(ip[10] << 8 | ip[11]), csum_native_to_be(old_ip), csum_native_to_be(new_ip));
+      ip[10] = uint8_t(c >> 8);
+      ip[11] = uint8_t(c);
+    }
   } else {
     if (a.flags & RTPGATE_FLOW_F_DSCP) {
       const uint32_t tc = uint32_t(a.dscp) << 2 | ((ip[1] >> 4) & 3u);

@@ -122,7 +122,11 @@ template <bool kSrtp>
   } else {
     lc.ctr[RTPGATE_CTR_fwd_rtcp]++;
   }
-  rewrite_headers(dp, p, pp, *a, d, old_sum, new_sum);
+  if (kSrtp && (authenticated || a->srtp_out != 0)) {
+    rewrite_headers<false>(dp, p, pp, *a, d, old_sum, new_sum);  // checksums recomputed below
+  } else {
+    rewrite_headers(dp, p, pp, *a, d, old_sum, new_sum);
+  }
   if (pp.l2_len_trailer != 0) rte_pktmbuf_trim(m, pp.l2_len_trailer);
   if constexpr (kSrtp) {
     const FrameLayout f{pp.l3_off, pp.l4_off, pp.payload_off, pp.key.family};

@@ -52,6 +52,7 @@ struct DpContext {
   uint64_t sip_port_bm[65536 / 64]{};          // UDP ports whose datagrams pass the SIP hook
   uint64_t exc_tokens_per_s = 0, exc_burst = 0;             // housekeeping -> command lcore (flow ids)
   std::atomic<bool> stop{false};
+  std::atomic<bool> hairpin{false};            // some flow's next hop is our own address
 
   DpContext() {
     for (auto& t : tap_port) t = kNoTap;

@@ -36,6 +36,13 @@ struct alignas(64) LcoreCtx {
   uint64_t exc_tokens = 0;       // exception-path token bucket (tokens scaled by tsc_hz)
   uint64_t exc_last_tsc = 0;
   srtp::SrtpBatch* srtp = nullptr;  // this worker's intel-ipsec-mb manager (DpContext::srtp)
+  // Hairpin: a flow whose next hop is one of our own media addresses (two calls of the
+  // plugin on one data plane, each leg the other's peer). Once such a flow exists the
+  // worker sets port_mac, and frames queued for TX whose destination MAC is the port's own
+  // are kept here and processed as received on the next loop iteration.
+  const uint8_t (*port_mac)[6] = nullptr;
+  uint16_t n_hairpin = 0;
+  rte_mbuf* hairpin[kMaxBurst];
 };
 
 }  // namespace rtpgate::dp

@@ -17,8 +17,28 @@
 namespace rtpgate::dp {
 
 // Sends the buffered packets of one port; frees and counts what the queue refused.
+// Keeps the frames of `b` addressed to the port's own MAC for RX processing (hairpin).
+inline void divert_hairpin(LcoreCtx& lc, uint16_t port, TxBuffer& b) noexcept {
+  uint16_t keep = 0;
+  for (uint16_t i = 0; i < b.n; i++) {
+    rte_mbuf* m = b.pkts[i];
+    if (std::memcmp(rte_pktmbuf_mtod(m, const uint8_t*), lc.port_mac[port], 6) != 0) {
+      b.pkts[keep++] = m;
+    } else if (lc.n_hairpin < kMaxBurst) {
+      m->port = port;
+      lc.hairpin[lc.n_hairpin++] = m;
+      lc.ctr[RTPGATE_CTR_hairpin_pkts]++;
+    } else {
+      rte_pktmbuf_free(m);
+      lc.ctr[RTPGATE_CTR_drop_tx_full]++;
+    }
+  }
+  b.n = keep;
+}
+
 inline void flush_port(LcoreCtx& lc, uint16_t port) noexcept {
   TxBuffer& b = lc.tx[port];
+  if (lc.port_mac != nullptr && b.n != 0) [[unlikely]] divert_hairpin(lc, port, b);
   if (b.n == 0) return;
   const uint16_t sent = rte_eth_tx_burst(port, b.queue, b.pkts, b.n);
   lc.ctr[RTPGATE_CTR_tx_pkts] += sent;

@@ -24,6 +24,10 @@ void process_burst(DpContext& dp, LcoreCtx& lc, rte_mbuf** pkts, uint16_t n, uin
 
 // Adds the lcore's local counters to its shared stats block.
 void publish_lcore_stats(LcoreCtx& lc) noexcept;
+// Processes, as a received burst, the frames that flushes turned around because their next
+// hop is one of our own media addresses (lcore_ctx.h hairpin); returns how many. Also arms
+// the hairpin check once the command lcore installed such a flow.
+uint32_t process_hairpin(DpContext& dp, LcoreCtx& lc, uint64_t now) noexcept;
 
 // rte_eal_remote_launch entry point; `arg` is a WorkerArgs*.
 int worker_main(void* arg);

@@ -21,6 +21,19 @@ constexpr uint64_t kPublishEveryIdleIters = 1u << 14;
 
 }  // namespace
 
+// Frames the last flushes turned around (our own media address as next hop), processed as
+// a received burst; returns how many.
+uint32_t process_hairpin(DpContext& dp, LcoreCtx& lc, uint64_t now) noexcept {
+  if (lc.port_mac == nullptr && dp.hairpin.load(std::memory_order_relaxed)) [[unlikely]] lc.port_mac = dp.port_mac;
+  const uint16_t n = lc.n_hairpin;
+  if (n == 0) return 0;
+  rte_mbuf* pkts[kMaxBurst];
+  std::copy_n(lc.hairpin, n, pkts);
+  lc.n_hairpin = 0;
+  process_burst(dp, lc, pkts, n, now);
+  return n;
+}
+
 int worker_main(void* arg) {
   auto* all = static_cast<WorkerArgs*>(arg);
   WorkerArgs& w = all[rte_lcore_id()];
@@ -54,6 +67,7 @@ int worker_main(void* arg) {
       rx += nb;
       if (nb < burst) flush_all(lc, dp);
     }
+    rx += process_hairpin(dp, lc, now);
     if (w.cmds != nullptr && dp.kernel_tx_ring != nullptr) work += drain_kernel_tx(dp, lc, burst);
     if (lc.n_from_ctl != 0) {
       const uint32_t sent = drain_ctl_rings(dp, lc, burst);

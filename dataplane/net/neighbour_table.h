@@ -17,7 +17,8 @@ struct alignas(64) Neighbour {
   uint8_t family;
   uint8_t probes;           // probes sent since the last confirmation (exception thread)
   uint16_t port_id;         // DPDK port the next hop is reached through
-  uint8_t pad[2];
+  uint8_t is_local;         // one of our own media addresses: frames come back in (hairpin)
+  uint8_t pad[1];
   uint64_t confirmed_ns;    // last time the MAC was learnt/confirmed (CLOCK_MONOTONIC)
   uint64_t probe_ns;        // last probe sent (exception thread)
   uint8_t addr[16];
@@ -73,6 +74,13 @@ class NeighbourTable {
     return true;
   }
   void set_static(uint16_t idx) noexcept { entries_[idx].is_static = 1; }
+  // Entry idx is one of our own addresses on a port whose MAC is `own_mac`: resolved for
+  // good, never probed or aged; workers turn frames for it around (lcore_ctx.h hairpin).
+  void set_local(uint16_t idx, const uint8_t own_mac[6]) noexcept {
+    entries_[idx].is_static = 1;
+    entries_[idx].is_local = 1;
+    set_mac(idx, own_mac, 0);
+  }
   void expire(uint16_t idx) noexcept { __atomic_store_n(&entries_[idx].resolved, 0, __ATOMIC_RELEASE); }
   Neighbour& at(uint16_t idx) noexcept { return entries_[idx]; }
   const Neighbour& at(uint16_t idx) const noexcept { return entries_[idx]; }

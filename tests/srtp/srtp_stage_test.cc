@@ -110,6 +110,8 @@ struct FlowSpec {
   uint32_t srtp_out = 0;
   bool rewrite = false;
   uint32_t rtcp_mux = UINT32_MAX;  // RTCP flow for RFC 5761 demux on this RTP flow
+  const uint8_t* dst = kPeer;      // out_dst (kLocal: another leg of this data plane)
+  uint16_t dst_port = 30000;
 };
 
 struct Flow {
@@ -130,8 +132,8 @@ Flow add_flow(const FlowSpec& s) {
   p.local_port = f.port;
   p.out_src = addr4(kLocal);
   p.out_src_port = f.port;
-  p.out_dst = addr4(kPeer);
-  p.out_dst_port = 30000;
+  p.out_dst = addr4(s.dst);
+  p.out_dst_port = s.dst_port;
   p.rtcp_flow_id = p.reverse_flow_id = UINT32_MAX;
   p.record_slot = UINT32_MAX;
   p.srtp_slot = s.srtp_in;
@@ -400,6 +402,41 @@ TEST_P(SrtpStage, ForwardTranscryptsBetweenTwoKeys) {
     EXPECT_EQ(del_ctx(in), Errc::Ok);
     EXPECT_EQ(del_ctx(out), Errc::Ok);
   }
+}
+
+// Two legs of this data plane calling each other (two plugin accounts, each leg the other's
+// peer): control's packets on leg A go to leg B's relay port on our own address, are turned
+// around inside the worker (nothing on the wire), unprotected with B's context and handed to
+// control as B's media.
+TEST_P(SrtpStage, HairpinBetweenTwoLegsOfThisDataPlane) {
+  const Key k = key(21);
+  const uint32_t out = set_ctx(k, true), in = set_ctx(k, false);
+  ASSERT_NE(out, 0u);
+  ASSERT_NE(in, 0u);
+  FlowSpec fb;
+  fb.srtp_in = in;
+  const Flow b = add_flow(fb);
+  FlowSpec fa;
+  fa.srtp_out = out;
+  fa.dst = kLocal;
+  fa.dst_port = b.port;
+  const Flow a = add_flow(fa);
+  EXPECT_EQ(process_hairpin(dp(), lc(), rte_rdtsc()), 0u);  // arms the check, as the worker loop does
+  std::vector<Bytes> plain;
+  for (uint16_t i = 0; i < 40; i++) plain.push_back(make_rtp(static_cast<uint16_t>(100 + i), 0x99));
+  const uint64_t h0 = ctr(RTPGATE_CTR_hairpin_pkts), p0 = ctr(RTPGATE_CTR_srtp_protected);
+  send_from_control(a, plain, false);
+  EXPECT_TRUE(collect_tx().empty()) << "a hairpinned packet left on the wire";
+  EXPECT_EQ(ctr(RTPGATE_CTR_hairpin_pkts) - h0, plain.size());
+  EXPECT_EQ(ctr(RTPGATE_CTR_srtp_protected) - p0, plain.size());
+  EXPECT_EQ(process_hairpin(dp(), lc(), rte_rdtsc()), plain.size());
+  flush_all(lc(), dp());
+  EXPECT_EQ(collect_ctl(), plain);
+  EXPECT_EQ(dp().table.dyn(b.id).c.srtp_auth_fail, 0u);
+  remove_flow(a);
+  remove_flow(b);
+  EXPECT_EQ(del_ctx(out), Errc::Ok);
+  EXPECT_EQ(del_ctx(in), Errc::Ok);
 }
 
 // SRTP in, plain out (FORWARD without srtp_out): decrypted payload, valid checksums.

@@ -4,9 +4,9 @@ libjanus_rtpgate.so register at Debian's kamailio (registrar + record-routing pr
 kamailio_calls.sh in the SIP peers' namespace), then
 
   1. alice calls bob through kamailio: both SIP legs get relay streams of the same
-     rtpgate-dataplane (its address, two relay ports and flows), and each browser's media
-     reaches the data plane (no tone check: media between two legs of one data plane needs
-     a hairpin that rtpgate-dataplane does not do yet, see the comment in steps());
+     rtpgate-dataplane (its address, two relay ports and flows), and each browser hears the
+     other's tone (alice 1 kHz, bob 600 Hz): the media crosses the data plane from one leg's
+     relay port to the other's (turned around inside the data plane: hairpin_pkts);
   2. alice sends bob an out-of-dialog MESSAGE: bob gets `message`, alice `messagedelivery` 200;
   3. alice transfers bob to carol (blind): REFER through kamailio, bob's `transfer` event, bob's
      helper calls carol with the refer_id, carol accepts, alice gets the sipfrag NOTIFYs as
@@ -110,11 +110,10 @@ class Calls:
         pa, pb = self.peer(1000, 600), self.peer(600, 1000)
         inc, _ = await self.connect(alice, pa, bob, pb, self.uri("bob"))
         check(inc.result.get("username") == self.uri("alice"), f"bob: the caller is alice ({inc.result.get('username')})")
-        # Media between two legs of one data plane would have to hairpin (relay port to relay
-        # port of the same address): rtpgate-dataplane drops that today (drop_no_neighbour),
-        # so no tone is asserted between plugin accounts; each leg's media reaching the data
-        # plane is.
-        await asyncio.sleep(1.0)
+        # Each leg's peer is the other leg's relay port on the same data plane address: the
+        # data plane turns the packets around (hairpin), so each browser hears the other.
+        await pa.tone("alice hears bob (600 Hz) through both legs of the data plane")
+        await pb.tone("bob hears alice (1 kHz) through both legs of the data plane")
         ra, rb = await self.relay_of("alice's leg", alice), await self.relay_of("bob's leg", bob)
         check(ra["rtp_port"] != rb["rtp_port"] and ra["rtp_flow"] != rb["rtp_flow"],
               "two legs, two relay ports and flows of the same data plane")

@@ -30,26 +30,37 @@ ApiError check_browser_jsep(json_t* jsep, std::string* sdp_out, sdp::BrowserSdpI
   return {};
 }
 
-ApiError prepare_local_sdp(Session& s, const std::string& browser_sdp, const sdp::BrowserSdpInfo& info,
-                           sdp::SdpType type, bool bump_version, const char* rewrite_fail_text, std::string* out) {
+SipSdpResult sdp_for_sip(Session& s, const std::string& browser_sdp, const sdp::BrowserSdpInfo& info,
+                         sdp::SdpType type, bool bump_version, std::string* out) {
   std::string why;
   if (!s.media.open(s, info.has_audio, info.has_video, &why)) {
-    log(Log::Err, "[%s] no relay ports for the call: %s", s.account.username.c_str(), why.c_str());
-    return {kErrIo, "Could not allocate RTP/RTCP ports"};
+    log(Log::Err, "[%s] no relay ports: %s", s.account.username.c_str(), why.c_str());
+    return SipSdpResult::NoPorts;
   }
   const PluginConfig& cfg = Plugin::instance().config();
   sdp::LocalMedia lm;
   lm.sdp_ip = cfg.sdp_ip.empty() ? s.media.relay_ip() : cfg.sdp_ip;
   lm.audio.port = s.media.port(false);
   lm.video.port = s.media.port(true);
-  srtp_fill_local(s, &lm);
+  srtp_fill_local(s, &lm);   // our a=crypto lines and RTP/SAVP when SDES is on
   const bool ok = sdp::rewrite_for_sip(browser_sdp, type, lm, bump_version, out, &why);
   sdp::wipe_string(&lm.audio.crypto);
   sdp::wipe_string(&lm.video.crypto);
-  if (!ok) {
-    log(Log::Err, "[%s] SDP rewrite failed: %s", s.account.username.c_str(), why.c_str());
-    s.media.close();
-    return {kErrIo, rewrite_fail_text};
+  if (ok) return SipSdpResult::Ok;
+  log(Log::Err, "[%s] SDP rewrite failed: %s", s.account.username.c_str(), why.c_str());
+  return SipSdpResult::RewriteFailed;
+}
+
+ApiError prepare_local_sdp(Session& s, const std::string& browser_sdp, const sdp::BrowserSdpInfo& info,
+                           sdp::SdpType type, bool bump_version, const char* rewrite_fail_text, std::string* out) {
+  switch (sdp_for_sip(s, browser_sdp, info, type, bump_version, out)) {
+    case SipSdpResult::NoPorts:
+      return {kErrIo, "Could not allocate RTP/RTCP ports"};
+    case SipSdpResult::RewriteFailed:
+      s.media.close();
+      return {kErrIo, rewrite_fail_text};
+    case SipSdpResult::Ok:
+      break;
   }
   sdp::wipe_string(&s.call.local_sdp);
   s.call.local_sdp = *out;

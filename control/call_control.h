@@ -16,8 +16,13 @@ class Session;
 // no e2ee, parses, no DataChannels. `missing_text` is the 448 text when sdp is absent.
 ApiError check_browser_jsep(json_t* jsep, std::string* sdp_out, sdp::BrowserSdpInfo* info);
 
-// Opens relay streams for the media present and rewrites the browser SDP for the SIP
-// side; stores the result as the session's local SDP. `ports_text` is the 450 text of a
+// Opens relay streams for the media present (keeping those that exist) and rewrites the
+// browser SDP for the SIP side: relay address and ports, our a=crypto lines. Logs failures.
+enum class SipSdpResult { Ok, NoPorts, RewriteFailed };
+SipSdpResult sdp_for_sip(Session& s, const std::string& browser_sdp, const sdp::BrowserSdpInfo& info,
+                         sdp::SdpType type, bool bump_version, std::string* out);
+
+// sdp_for_sip for call/accept/progress; stores the result as the session's local SDP. `ports_text` is the 450 text of a
 // port failure (accept and progress use the same text for both failures).
 ApiError prepare_local_sdp(Session& s, const std::string& browser_sdp, const sdp::BrowserSdpInfo& info,
                            sdp::SdpType type, bool bump_version, const char* rewrite_fail_text, std::string* out);

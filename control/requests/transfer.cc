@@ -16,14 +16,6 @@
 namespace rtpgate::ctl {
 namespace {
 
-struct Home {
-  su_home_t h[1] = {SU_HOME_INIT(h)};
-  Home() { su_home_init(h); }
-  ~Home() { su_home_deinit(h); }
-  Home(const Home&) = delete;
-  Home& operator=(const Home&) = delete;
-};
-
 bool has_call(const Session& s, const std::string& call_id) {
   return !s.destroyed.load() && s.call.nh != nullptr && s.call.call_id == call_id;
 }

@@ -6,6 +6,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <strings.h>
 
+#include "call_control.h"
 #include "log.h"
 #include "plugin.h"
 #include "requests/request.h"
@@ -47,21 +48,16 @@ ApiError srtp_update_check(const Session& s, bool offer) {
 // next o= version.
 ApiError local_update_sdp(Session& s, const std::string& browser_sdp, const sdp::BrowserSdpInfo& info, bool offer,
                           std::string* out) {
-  std::string why;
-  if (!s.media.open(s, info.has_audio, info.has_video, &why)) {
-    log(Log::Err, "[%s] no relay ports for the update: %s", s.account.username.c_str(), why.c_str());
-    return {kErrIo, "Could not allocate RTP/RTCP ports"};
+  std::string rewritten, why;
+  switch (sdp_for_sip(s, browser_sdp, info, offer ? sdp::SdpType::Offer : sdp::SdpType::Answer, false, &rewritten)) {
+    case SipSdpResult::NoPorts:
+      return {kErrIo, "Could not allocate RTP/RTCP ports"};
+    case SipSdpResult::RewriteFailed:
+      return {kErrIo, "Error manipulating SDP"};
+    case SipSdpResult::Ok:
+      break;
   }
-  const PluginConfig& cfg = Plugin::instance().config();
-  sdp::LocalMedia lm;
-  lm.sdp_ip = cfg.sdp_ip.empty() ? s.media.relay_ip() : cfg.sdp_ip;
-  lm.audio.port = s.media.port(false);
-  lm.video.port = s.media.port(true);
-  srtp_fill_local(s, &lm);   // our a=crypto lines and RTP/SAVP when SDES is on
-  std::string rewritten;
-  if (!sdp::rewrite_for_sip(browser_sdp, offer ? sdp::SdpType::Offer : sdp::SdpType::Answer, lm, false, &rewritten,
-                            &why) ||
-      !stamp_local_sdp(s, rewritten, out, &why)) {
+  if (!stamp_local_sdp(s, rewritten, out, &why)) {
     log(Log::Err, "[%s] SDP rewrite failed: %s", s.account.username.c_str(), why.c_str());
     return {kErrIo, "Error manipulating SDP"};
   }

@@ -24,14 +24,6 @@
 namespace rtpgate::ctl {
 namespace {
 
-struct Home {
-  su_home_t h[1] = {SU_HOME_INIT(h)};
-  Home() { su_home_init(h); }
-  ~Home() { su_home_deinit(h); }
-  Home(const Home&) = delete;
-  Home& operator=(const Home&) = delete;
-};
-
 // These events carry no top-level call_id from the session (spec §5): pushed as built.
 void push(Session& s, Json result, Json top = {}) {
   Plugin& pl = Plugin::instance();

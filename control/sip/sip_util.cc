@@ -14,12 +14,6 @@
 namespace rtpgate::ctl {
 namespace {
 
-struct Home {
-  su_home_t h[1] = {SU_HOME_INIT(h)};
-  Home() { su_home_init(h); }
-  ~Home() { su_home_deinit(h); }
-};
-
 bool has_crlf(const char* s) { return std::strpbrk(s, "\r\n") != nullptr; }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip.h>
+#include <sofia-sip/su_alloc.h>
 
 #include <string>
 #include <vector>
@@ -9,6 +10,15 @@
 #include "json.h"
 
 namespace rtpgate::ctl {
+
+// A Sofia memory home for temporary objects (URL/header printing), freed at scope exit.
+struct Home {
+  su_home_t h[1] = {SU_HOME_INIT(h)};
+  Home() { su_home_init(h); }
+  ~Home() { su_home_deinit(h); }
+  Home(const Home&) = delete;
+  Home& operator=(const Home&) = delete;
+};
 
 class Session;
 

@@ -85,8 +85,9 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
                                                                                              : info.gateway;
     a.nbr_idx = dp.nbrs.find_or_add(hop, info.port_id);
     if (a.nbr_idx == NeighbourTable::kNone) return Errc::NoNeighbour;
-    if (shm::find_media_addr(h, hop) >= 0 && !dp.nbrs.at(a.nbr_idx).is_local) {
-      // Our own address (a call between two legs of this data plane): turned around.
+    if (shm::find_media_addr(h, hop) >= 0 && !dp.nbrs.at(a.nbr_idx).is_static) {
+      // Our own address (a call between two legs of this data plane): turned around, unless
+      // a static neighbour in the config sends it on the wire (closed-loop benchmarks).
       dp.nbrs.set_local(a.nbr_idx, dp.port_mac[info.port_id]);
       dp.hairpin.store(true, std::memory_order_release);
     }

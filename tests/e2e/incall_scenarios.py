@@ -20,12 +20,10 @@ from scn_srtp import SrtpScenarios
 from scn_transfer import TransferScenarios
 from sip_scenarios import STOCK_KNOWN, Suite
 
-# Races of 1.1.2's threads (a request thread next to one Sofia thread per account) seen in
-# stock runs; the same scenarios pass on other stock runs, and rtpgate (one loop for requests
-# and SIP events) orders them deterministically.
+# A race of 1.1.2's threads (a request thread next to one Sofia thread per account) seen in
+# stock runs (the same scenario passes on other stock runs; rtpgate runs requests and SIP
+# events on one loop). Event-order races are normalised by sip_scenarios.stock_order().
 STOCK_KNOWN[24] = "1.1.2 race: an update right after accepted can lose its accepted (call ends)"
-STOCK_KNOWN[34] = "1.1.2 race: subscribe_succeeded(200) of the unsubscribe can precede the unsubscribing result"
-STOCK_KNOWN[40] = "1.1.2 race: the hangup event can precede the hangingup result of the request"
 
 
 class InCallSuite(ReinviteScenarios, MessagingScenarios, TransferScenarios, MediaScenarios, SrtpScenarios, Suite):

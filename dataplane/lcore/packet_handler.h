@@ -91,7 +91,8 @@ inline void to_ctl_or_drop(LcoreCtx& lc, const DpContext& dp, rte_mbuf* m, const
 // `old_sum`/`new_sum` carry the native-order sums (csum_native) of RTP bytes the caller
 // changed. Sums come from loads done before the stores and from the new values
 // themselves, never from re-reading what was just written, and are folded once.
-// kCsum = false: the caller recomputes both checksums afterwards (SRTP changed the payload).
+// kCsum = false: the caller recomputes the UDP checksum afterwards (SRTP changed the payload);
+// the IPv4 header checksum is always updated here.
 template <bool kCsum = true>
 [[gnu::always_inline]] inline void rewrite_headers(const DpContext& dp, uint8_t* p, const ParsedPkt& pp,
                                                    const FlowAction& a, const FlowDyn& d, uint64_t old_sum,
@@ -137,12 +138,10 @@ template <bool kCsum = true>
       ip[1] = tos;
     }
     ip[8] = 64;
-    if constexpr (kCsum) {
-      const uint16_t c =
-          csum_adjust(uint16_t(ip[10] << 8 | ip[11]), csum_native_to_be(old_ip), csum_native_to_be(new_ip));
-      ip[10] = uint8_t(c >> 8);
-      ip[11] = uint8_t(c);
-    }
+    const uint16_t c =
+        csum_adjust(uint16_t(ip[10] << 8 | ip[11]), csum_native_to_be(old_ip), csum_native_to_be(new_ip));
+    ip[10] = uint8_t(c >> 8);
+    ip[11] = uint8_t(c);
   } else {
     if (a.flags & RTPGATE_FLOW_F_DSCP) {
       const uint32_t tc = uint32_t(a.dscp) << 2 | ((ip[1] >> 4) & 3u);

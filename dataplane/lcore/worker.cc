@@ -135,7 +135,7 @@ template <bool kSrtp>
                      false);
       return;
     }
-    if (authenticated) full_checksums(m, f);  // decrypted payload leaves in clear
+    if (authenticated) srtp_checksums(m, f);  // decrypted payload leaves in clear
   }
   d.c.tx_pkts++;
   d.c.tx_bytes += rte_pktmbuf_pkt_len(m);

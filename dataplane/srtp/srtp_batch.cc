@@ -36,27 +36,29 @@ inline bool tags_equal(const uint8_t* a, const uint8_t* b, uint32_t n) {
   return d == 0;
 }
 
-// AES-CM IV (RFC 3711 §4.1.1): salt*2^16 ^ SSRC*2^64 ^ index*2^16.
-inline void cm_iv(uint8_t iv[16], const uint8_t salt[16], const uint8_t* ssrc, uint64_t index) {
-  std::memcpy(iv, salt, 16);
-  iv[14] = iv[15] = 0;
-  for (int i = 0; i < 4; ++i) iv[4 + i] ^= ssrc[i];
-  for (int i = 0; i < 6; ++i) iv[8 + i] ^= static_cast<uint8_t>(index >> (40 - 8 * i));
+inline uint64_t load_u64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
 }
 
-// GCM IV (RFC 7714 §8.1 / §9.1): 00 00 || SSRC || ROC-or-0000 || SEQ-or-index, ^ salt (12 bytes).
-inline void gcm_iv(uint8_t iv[16], const uint8_t salt[16], const uint8_t* ssrc, uint32_t hi,
-                   uint32_t lo_be32) {
-  iv[0] = salt[0];
-  iv[1] = salt[1];
-  for (int i = 0; i < 4; ++i) iv[2 + i] = salt[2 + i] ^ ssrc[i];
-  for (int i = 0; i < 4; ++i) iv[6 + i] = salt[6 + i] ^ static_cast<uint8_t>(hi >> (24 - 8 * i));
-  iv[10] = salt[10] ^ static_cast<uint8_t>(lo_be32 >> 8);
-  iv[11] = salt[11] ^ static_cast<uint8_t>(lo_be32);
-  if (hi == 0 && lo_be32 > 0xffff) {  // SRTCP: 4-byte index in bytes 8..11
-    iv[8] = salt[8] ^ static_cast<uint8_t>(lo_be32 >> 24);
-    iv[9] = salt[9] ^ static_cast<uint8_t>(lo_be32 >> 16);
-  }
+// AES-CM IV (RFC 3711 §4.1.1): salt*2^16 ^ SSRC*2^64 ^ index*2^16, as two big-endian words.
+inline void cm_iv(uint8_t iv[16], const uint8_t salt[16], uint32_t ssrc, uint64_t index) {
+  const uint64_t w0 = load_u64(salt) ^ __builtin_bswap64(uint64_t{ssrc});
+  const uint64_t w1 = (load_u64(salt + 8) & __builtin_bswap64(~uint64_t{0xffff})) ^ __builtin_bswap64(index << 16);
+  std::memcpy(iv, &w0, 8);
+  std::memcpy(iv + 8, &w1, 8);
+}
+
+// GCM IV (RFC 7714 §8.1 / §9.1), 12 bytes: (00 00 || SSRC || v48) ^ salt, v48 = ROC||SEQ for
+// SRTP (the packet index) and 0000||index for SRTCP.
+inline void gcm_iv(uint8_t iv[16], const uint8_t salt[16], uint32_t ssrc, uint64_t v48) {
+  const uint64_t w0 = load_u64(salt) ^ __builtin_bswap64((uint64_t{ssrc} << 16) | (v48 >> 32 & 0xffff));
+  uint32_t s1;
+  std::memcpy(&s1, salt + 8, 4);
+  const uint32_t w1 = s1 ^ __builtin_bswap32(static_cast<uint32_t>(v48));
+  std::memcpy(iv, &w0, 8);
+  std::memcpy(iv + 8, &w1, 4);
 }
 
 inline void set_cm_job(IMB_JOB* job, const SrtpStreamKeys& k, uint8_t* buf, uint32_t cipher_off,
@@ -153,12 +155,12 @@ bool SrtpBatch::prepare_rtp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r)
   const uint32_t plen = kOp == Op::kProtectRtp ? p.len : s.new_len;
   const uint32_t roc = static_cast<uint32_t>(s.index >> 16);
   if (info.gcm) {
-    gcm_iv(s.iv, k.salt, b + 8, roc, seq);
+    gcm_iv(s.iv, k.salt, s.ssrc, (uint64_t{roc} << 16) | seq);
     uint8_t* tag_out = kOp == Op::kProtectRtp ? b + p.len : s.tag;
     set_gcm_job(job, k, info.master_key_len, b, hdr, plen - hdr, b, hdr, s.iv, tag_out,
                 kOp == Op::kProtectRtp);
   } else {
-    cm_iv(s.iv, k.salt, b + 8, s.index);
+    cm_iv(s.iv, k.salt, s.ssrc, s.index);
     store_be32(b + plen, roc);  // HMAC covers header || payload || ROC
     set_cm_job(job, k, b, hdr, plen - hdr, plen + 4, s.iv, s.tag, kOp == Op::kProtectRtp);
   }
@@ -182,14 +184,14 @@ bool SrtpBatch::prepare_rtcp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r
     s.index = idx;
     const uint32_t trailer = 0x80000000U | idx;
     if (info.gcm) {
-      gcm_iv(s.iv, k.salt, b + 4, 0, idx);
+      gcm_iv(s.iv, k.salt, load_be32(b + 4), idx);
       std::memcpy(s.aad, b, 8);
       store_be32(s.aad + 8, trailer);
       store_be32(b + p.len + 16, trailer);
       set_gcm_job(job, k, info.master_key_len, b, 8, p.len - 8, s.aad, 12, s.iv, b + p.len,
                   true);
     } else {
-      cm_iv(s.iv, k.salt, b + 4, idx);
+      cm_iv(s.iv, k.salt, load_be32(b + 4), idx);
       store_be32(b + p.len, trailer);
       set_cm_job(job, k, b, 8, p.len - 8, p.len + 4, s.iv, s.tag, true);
     }
@@ -210,7 +212,7 @@ bool SrtpBatch::prepare_rtcp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r
     if (gcm) {
       const uint32_t ct_len = p.len - 4 - tag - 8;
       std::memcpy(s.rtag, b + 8 + ct_len, tag);
-      gcm_iv(s.iv, k.salt, b + 4, 0, idx);
+      gcm_iv(s.iv, k.salt, s.ssrc, idx);
       if (encrypted) {
         std::memcpy(s.aad, b, 8);
         store_be32(s.aad + 8, trailer);
@@ -226,7 +228,7 @@ bool SrtpBatch::prepare_rtcp(SrtpPacket& p, Slot& s, IMB_JOB* job, SrtpResult& r
     } else {
       const uint32_t auth_len = p.len - tag;
       std::memcpy(s.rtag, b + auth_len, tag);
-      cm_iv(s.iv, k.salt, b + 4, idx);
+      cm_iv(s.iv, k.salt, s.ssrc, idx);
       set_cm_job(job, k, b, 8, encrypted ? trailer_off - 8 : 0, auth_len, s.iv, s.tag, false);
       s.new_len = trailer_off;
     }

@@ -17,6 +17,7 @@
 #include "srtp/srtp_batch.h"
 #include "srtp/srtp_context.h"
 #include "../../tests/srtp/libsrtp_policy.h"
+#include "../srtp/raw_job.h"
 
 namespace {
 
@@ -169,40 +170,7 @@ class ProfileBench {
         uint8_t* b = &work_[j * kStride];
         const auto& k = rx_[c].rtp_keys();
         IMB_JOB* job = IMB_GET_NEXT_JOB(mgr);
-        job->cipher_direction = decrypt ? IMB_DIR_DECRYPT : IMB_DIR_ENCRYPT;
-        job->chain_order = decrypt ? IMB_ORDER_HASH_CIPHER : IMB_ORDER_CIPHER_HASH;
-        job->src = b;
-        job->dst = b + 12;
-        job->cipher_start_src_offset_in_bytes = 12;
-        job->msg_len_to_cipher_in_bytes = kPktLen - 12;
-        job->iv = iv[j];
-        job->auth_tag_output = decrypt ? tag[j] : b + kPktLen;
-        job->user_data = nullptr;
-        if (gcm) {
-          job->cipher_mode = IMB_CIPHER_GCM;
-          job->hash_alg = IMB_AUTH_AES_GMAC;
-          job->enc_keys = job->dec_keys = &k.gcm;
-          job->key_len_in_bytes = info_.master_key_len;
-          job->hash_start_src_offset_in_bytes = 12;
-          job->msg_len_to_hash_in_bytes = kPktLen - 12;
-          job->iv_len_in_bytes = 12;
-          job->auth_tag_output_len_in_bytes = 16;
-          job->u.GCM.aad = b;
-          job->u.GCM.aad_len_in_bytes = 12;
-          job->u.GCM.ctx = nullptr;
-        } else {
-          job->cipher_mode = IMB_CIPHER_CNTR;
-          job->hash_alg = IMB_AUTH_HMAC_SHA_1;
-          job->enc_keys = job->dec_keys = k.cm.aes_enc_keys;
-          job->key_len_in_bytes = 16;
-          job->hash_start_src_offset_in_bytes = 0;
-          job->msg_len_to_hash_in_bytes = kPktLen + 4;
-          job->iv_len_in_bytes = 16;
-          job->auth_tag_output = tag[j];
-          job->auth_tag_output_len_in_bytes = 12;
-          job->u.HMAC._hashed_auth_key_xor_ipad = k.cm.hmac_ipad;
-          job->u.HMAC._hashed_auth_key_xor_opad = k.cm.hmac_opad;
-        }
+        rtpgate::perf::set_raw_srtp_job(job, info_, k, b, kPktLen, iv[j], decrypt || !gcm ? tag[j] : b + kPktLen, decrypt);
         IMB_JOB* d = IMB_SUBMIT_JOB(mgr);
         while (d != nullptr) {
           errors += d->status != IMB_STATUS_COMPLETED;

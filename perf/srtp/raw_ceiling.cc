@@ -1,5 +1,6 @@
 // Raw intel-ipsec-mb and libsrtp2 reference rates (see raw_ceiling.h).
 #include "raw_ceiling.h"
+#include "raw_job.h"
 
 #include <intel-ipsec-mb.h>
 #include <rte_cycles.h>
@@ -68,39 +69,7 @@ double raw_ceiling_mpps(dp::srtp::SrtpProfile p, const std::vector<const dp::srt
       rr = rr + 1 == keys.size() ? 0 : rr + 1;
       uint8_t* b = &work[j * kStride];
       IMB_JOB* job = IMB_GET_NEXT_JOB(m);
-      job->cipher_direction = decrypt ? IMB_DIR_DECRYPT : IMB_DIR_ENCRYPT;
-      job->chain_order = decrypt ? IMB_ORDER_HASH_CIPHER : IMB_ORDER_CIPHER_HASH;
-      job->src = b;
-      job->dst = b + 12;
-      job->cipher_start_src_offset_in_bytes = 12;
-      job->msg_len_to_cipher_in_bytes = kLen - 12;
-      job->iv = iv[j];
-      job->auth_tag_output = tag[j];
-      job->user_data = nullptr;
-      if (info.gcm) {
-        job->cipher_mode = IMB_CIPHER_GCM;
-        job->hash_alg = IMB_AUTH_AES_GMAC;
-        job->enc_keys = job->dec_keys = &k.gcm;
-        job->key_len_in_bytes = info.master_key_len;
-        job->hash_start_src_offset_in_bytes = 12;
-        job->msg_len_to_hash_in_bytes = kLen - 12;
-        job->iv_len_in_bytes = 12;
-        job->auth_tag_output_len_in_bytes = 16;
-        job->u.GCM.aad = b;
-        job->u.GCM.aad_len_in_bytes = 12;
-        job->u.GCM.ctx = nullptr;
-      } else {
-        job->cipher_mode = IMB_CIPHER_CNTR;
-        job->hash_alg = IMB_AUTH_HMAC_SHA_1;
-        job->enc_keys = job->dec_keys = k.cm.aes_enc_keys;
-        job->key_len_in_bytes = 16;
-        job->hash_start_src_offset_in_bytes = 0;
-        job->msg_len_to_hash_in_bytes = kLen + 4;
-        job->iv_len_in_bytes = 16;
-        job->auth_tag_output_len_in_bytes = 12;
-        job->u.HMAC._hashed_auth_key_xor_ipad = k.cm.hmac_ipad;
-        job->u.HMAC._hashed_auth_key_xor_opad = k.cm.hmac_opad;
-      }
+      set_raw_srtp_job(job, info, k, b, kLen, iv[j], tag[j], decrypt);
       IMB_JOB* d = IMB_SUBMIT_JOB(m);
       while (d != nullptr) d = m->get_completed_job(m);
     }

@@ -150,27 +150,34 @@ uint32_t ControlClient::write_srtp(uint32_t idx, const rtpgate_shm_srtp_entry& e
   return version;
 }
 
-Result<uint64_t> ControlClient::submit_srtp(rtpgate_cmd_op op, uint32_t idx) noexcept {
-  if (idx == 0 || idx >= hdr().srtp_capacity) return Errc::BadParam;
+Result<uint64_t> ControlClient::push_cmd(rtpgate_cmd_op op, uint32_t id, const uint32_t& version) noexcept {
   auto ring = region_.cmd_ring();
   rtpgate_shm_cmd* c = ring.reserve();
   if (c == nullptr) return Errc::RingFull;
   std::memset(c, 0, sizeof(*c));
   c->seq = next_seq_++;
   c->op = static_cast<uint16_t>(op);
-  c->flow_id = idx;
-  c->flow_version = __atomic_load_n(&region_.srtp(idx).version, __ATOMIC_ACQUIRE);
+  c->flow_id = id;
+  c->flow_version = __atomic_load_n(&version, __ATOMIC_ACQUIRE);
   const uint64_t seq = c->seq;
   ring.publish();
   return seq;
 }
 
-Errc ControlClient::execute_srtp(rtpgate_cmd_op op, uint32_t idx, uint32_t timeout_ms) noexcept {
-  auto seq = submit_srtp(op, idx);
+Errc ControlClient::completion_of(Result<uint64_t> seq, uint32_t timeout_ms) noexcept {
   if (!seq) return seq.error();
   auto cpl = wait(seq.value(), timeout_ms);
   if (!cpl) return cpl.error();
   return static_cast<Errc>(cpl->errc);
+}
+
+Result<uint64_t> ControlClient::submit_srtp(rtpgate_cmd_op op, uint32_t idx) noexcept {
+  if (idx == 0 || idx >= hdr().srtp_capacity) return Errc::BadParam;
+  return push_cmd(op, idx, region_.srtp(idx).version);
+}
+
+Errc ControlClient::execute_srtp(rtpgate_cmd_op op, uint32_t idx, uint32_t timeout_ms) noexcept {
+  return completion_of(submit_srtp(op, idx), timeout_ms);
 }
 
 uint32_t ControlClient::write_params(uint32_t flow_id, const rtpgate_shm_flow_params& p) noexcept {
@@ -186,17 +193,7 @@ uint32_t ControlClient::write_params(uint32_t flow_id, const rtpgate_shm_flow_pa
 
 Result<uint64_t> ControlClient::submit(rtpgate_cmd_op op, uint32_t flow_id) noexcept {
   if (flow_id >= hdr().flow_capacity) return Errc::BadParam;
-  auto ring = region_.cmd_ring();
-  rtpgate_shm_cmd* c = ring.reserve();
-  if (c == nullptr) return Errc::RingFull;
-  std::memset(c, 0, sizeof(*c));
-  c->seq = next_seq_++;
-  c->op = static_cast<uint16_t>(op);
-  c->flow_id = flow_id;
-  c->flow_version = __atomic_load_n(&region_.flow(flow_id).params.version, __ATOMIC_ACQUIRE);
-  const uint64_t seq = c->seq;
-  ring.publish();
-  return seq;
+  return push_cmd(op, flow_id, region_.flow(flow_id).params.version);
 }
 
 Result<rtpgate_shm_cpl> ControlClient::wait(uint64_t seq, uint32_t timeout_ms) noexcept {
@@ -212,11 +209,7 @@ Result<rtpgate_shm_cpl> ControlClient::wait(uint64_t seq, uint32_t timeout_ms) n
 }
 
 Errc ControlClient::execute(rtpgate_cmd_op op, uint32_t flow_id, uint32_t timeout_ms) noexcept {
-  auto seq = submit(op, flow_id);
-  if (!seq) return seq.error();
-  auto cpl = wait(seq.value(), timeout_ms);
-  if (!cpl) return cpl.error();
-  return static_cast<Errc>(cpl->errc);
+  return completion_of(submit(op, flow_id), timeout_ms);
 }
 
 bool ControlClient::next_event(rtpgate_shm_cpl& out) noexcept { return region_.evt_ring().pop(out); }

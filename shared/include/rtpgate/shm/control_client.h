@@ -63,6 +63,10 @@ class ControlClient {
   bool next_event(rtpgate_shm_cpl& out) noexcept;
 
  private:
+  // Queues op for slot `id` (flow or SRTP entry) with the slot's current version.
+  Result<uint64_t> push_cmd(rtpgate_cmd_op op, uint32_t id, const uint32_t& version) noexcept;
+  // Waits for the completion of a submitted command.
+  Errc completion_of(Result<uint64_t> seq, uint32_t timeout_ms) noexcept;
   Region region_;
   uint64_t generation_ = 0;
   uint64_t next_seq_ = 1;

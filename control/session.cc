@@ -29,4 +29,10 @@ Session::Session(janus_plugin_session* h) : handle_(h), id_(g_next_id++) {
 
 Session::~Session() { janus_refcount_decrease_nodebug(&handle_->ref); }
 
+const Account& sending_account(const Session& s) {
+  if (s.helper)
+    if (auto m = s.master.lock()) return m->account;
+  return s.account;
+}
+
 }  // namespace rtpgate::ctl

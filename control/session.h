@@ -112,4 +112,8 @@ class Session {
   uint64_t id_;
 };
 
+// The account whose identity, outbound proxy and credentials the session's requests use:
+// its own, or its master's for a helper (spec §7).
+const Account& sending_account(const Session& s);
+
 }  // namespace rtpgate::ctl

@@ -93,7 +93,7 @@ void handle_call(Request& r) {
   std::string hdrs = custom_headers(json_object_get(b, "headers"));
   const std::string referred_by = link_transfer(s, int_or(b, "refer_id", 0), &hdrs);   // spec §8
   const std::string from = from_header(s);
-  const Account& a = s.helper && s.master.lock() ? s.master.lock()->account : s.account;
+  const Account& a = sending_account(s);
   nua_invite(nh, SIPTAG_FROM_STR(from.c_str()), SIPTAG_CALL_ID_STR(c.call_id.c_str()),
              SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(local.c_str()),
              TAG_IF(!a.outbound_proxy.empty(), NUTAG_PROXY(a.outbound_proxy.c_str())),

@@ -10,12 +10,6 @@ constexpr int kMaxAuthTries = 2;
 
 }  // namespace
 
-const Account& sending_account(const Session& s) {
-  if (s.helper)
-    if (auto m = s.master.lock()) return m->account;
-  return s.account;
-}
-
 std::string sending_from(const Session& s) {
   const Account& a = sending_account(s);
   return a.display_name.empty() ? "<" + a.identity + ">" : "\"" + a.display_name + "\" <" + a.identity + ">";

@@ -14,9 +14,7 @@ namespace rtpgate::ctl {
 class Session;
 struct Account;
 
-// The account whose identity, outbound proxy and credentials a request uses.
-const Account& sending_account(const Session& s);
-// `"display" <identity>` (or `<identity>`) of that account.
+// `"display" <identity>` (or `<identity>`) of sending_account(s) (session.h).
 std::string sending_from(const Session& s);
 // Answers the challenge of `sip` on `nh` with the sending account's credentials, at most
 // twice in a row (`*tries` counts; the caller resets it on a final answer). False when it

@@ -48,19 +48,13 @@ void early_or_final(Session& s, int status, const sip_t* sip, const std::string&
   Events::notify(&s, std::move(ev));
 }
 
-const Account& credentials_account(const Session& s) {
-  if (s.helper)
-    if (auto m = s.master.lock()) return m->account;
-  return s.account;
-}
-
 }  // namespace
 
 void on_invite_reply(Session& s, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip) {
   CallState& c = s.call;
   if (nh != c.nh) return;
   if (status == 401 || status == 407) {
-    const Account& a = credentials_account(s);
+    const Account& a = sending_account(s);
     const std::string user = !c.call_authuser.empty() ? c.call_authuser : a.authuser;
     const std::string& secret = c.has_call_credentials ? c.call_secret : a.secret;
     const bool ha1 = c.has_call_credentials ? c.call_secret_is_ha1 : a.secret_is_ha1;

@@ -72,7 +72,16 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
     c.remote_known = true;
     sdp::wipe_keys(&rm);
   }
-  Json res = Events::named("incomingcall");
+  Plugin::instance().callids[c.call_id] = target;
+  offer_to_app(s, "incomingcall", sip, c.offerless ? std::string() : sdp);
+  if (s.account.automatic_ringing) nua_respond(nh, 180, sip_status_phrase(180), TAG_END());
+}
+
+}  // namespace
+
+void offer_to_app(Session& s, const char* name, const sip_t* sip, const std::string& sdp) {
+  const CallState& c = s.call;
+  Json res = Events::named(name);
   res.set("username", json_string(c.callee.c_str()));
   if (!c.call_id.empty()) res.set("call_id", json_string(c.call_id.c_str()));
   set_displayname(res, sip->sip_from);
@@ -82,27 +91,23 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
   if (!referred_by.empty()) res.set("referred_by", json_string(referred_by.c_str()));
   if (sip->sip_replaces && sip->sip_replaces->rp_call_id) res.set("replaces", json_string(sip->sip_replaces->rp_call_id));
   if (is_focus(sip)) res.set("isfocus", json_true());
-  if (c.remote_known && sdp::peer_offered(c.sdes))
+  if (!sdp.empty() && sdp::peer_offered(c.sdes))   // srtp_negotiation.h
     res.set("srtp", json_string(c.sdes.required ? "sdes_mandatory" : "sdes_optional"));
   Json jsep;
-  if (!c.offerless) {
+  if (!sdp.empty()) {
     jsep = Json::object();
     jsep.set("type", json_string("offer"));
     jsep.set("sdp", json_string(sdp.c_str()));
   }
-  Plugin::instance().callids[c.call_id] = target;
   Events::result(s, s.transaction, std::move(res), std::move(jsep));
-  Json ev = Events::named("incomingcall");
+  Json ev = Events::named(name);
   if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
   ev.set("username", json_string(c.callee.c_str()));
   set_displayname(ev, sip->sip_from);
   ev.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
   if (!referred_by.empty()) ev.set("referred_by", json_string(referred_by.c_str()));
   Events::notify(&s, std::move(ev));
-  if (s.account.automatic_ringing) nua_respond(nh, 180, sip_status_phrase(180), TAG_END());
 }
-
-}  // namespace
 
 void on_incoming_invite(SipStack& stack, Session* bound, nua_handle_t* nh, const sip_t* sip) {
   if (bound != nullptr && !bound->destroyed.load() && bound->call.nh == nh) return on_incoming_reinvite(*bound, nh, sip);

@@ -74,31 +74,6 @@ std::string answer_sdp(Session& s) {
   return out;
 }
 
-// `updatingcall` (spec §5): the fields of `incomingcall`, jsep offer when the re-INVITE had SDP.
-void updating_call(Session& s, const sip_t* sip, const std::string& sdp) {
-  CallState& c = s.call;
-  Json res = Events::named("updatingcall");
-  res.set("username", json_string(c.callee.c_str()));
-  if (!c.call_id.empty()) res.set("call_id", json_string(c.call_id.c_str()));
-  set_displayname(res, sip->sip_from);
-  res.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
-  if (Json h = incoming_headers(sip, s.account.incoming_header_prefixes)) res.set("headers", h.release());
-  const std::string referred_by = referred_by_header(sip);
-  if (!referred_by.empty()) res.set("referred_by", json_string(referred_by.c_str()));
-  if (sip->sip_replaces && sip->sip_replaces->rp_call_id) res.set("replaces", json_string(sip->sip_replaces->rp_call_id));
-  if (is_focus(sip)) res.set("isfocus", json_true());
-  if (!sdp.empty() && sdp::peer_offered(c.sdes))   // as incomingcall (srtp_negotiation.h)
-    res.set("srtp", json_string(c.sdes.required ? "sdes_mandatory" : "sdes_optional"));
-  Events::result(s, s.transaction, std::move(res), sdp.empty() ? Json{} : jsep_of("offer", sdp));
-  Json ev = Events::named("updatingcall");
-  if (!c.call_id.empty()) ev.set("call-id", json_string(c.call_id.c_str()));
-  ev.set("username", json_string(c.callee.c_str()));
-  set_displayname(ev, sip->sip_from);
-  if (!referred_by.empty()) ev.set("referred_by", json_string(referred_by.c_str()));
-  ev.set("callee", json_string(addr_uri(sip->sip_to).c_str()));
-  Events::notify(&s, std::move(ev));
-}
-
 // `accepted` with the peer's answer as jsep, for a browser offer sent in a re-INVITE or in
 // the 200 to an offerless one (quirk §18 #4; not sent to event handlers, as stock).
 void accepted_to_app(Session& s, const sip_t* sip, const std::string& sdp) {
@@ -168,7 +143,7 @@ void on_incoming_reinvite(Session& s, nua_handle_t* nh, const sip_t* sip) {
     return;
   }
   c.status = CallStatus::InCallReinvited;   // `update` answers it
-  updating_call(s, sip, sdp);
+  offer_to_app(s, "updatingcall", sip, sdp);   // the fields of incomingcall (spec §5)
 }
 
 bool on_reinvite_reply(Session& s, int status, const sip_t* sip) {

@@ -24,6 +24,9 @@ void on_invite_reply(Session& s, int status, const char* phrase, nua_handle_t* n
 void on_call_state(Session& s, int status, const char* phrase, nua_handle_t* nh, const sip_t* sip, tagi_t tags[]);
 void on_incoming_invite(SipStack& stack, Session* bound, nua_handle_t* nh, const sip_t* sip);
 void on_incoming_ack(Session& s, nua_handle_t* nh, const sip_t* sip);
+// `incomingcall` / `updatingcall` (spec §5, §15.2) for the INVITE `sip` of the session's
+// call, to the client (jsep offer when `sdp` is not empty) and to event handlers.
+void offer_to_app(Session& s, const char* name, const sip_t* sip, const std::string& sdp);
 // REFER (on_refer.cc): incoming REFERs (in or out of a dialog), NOTIFYs on a call's dialog.
 void on_incoming_refer(SipStack& stack, Session* bound, nua_handle_t* nh, const sip_t* sip, tagi_t tags[]);
 void on_refer_notify(Session& s, nua_handle_t* nh, const sip_t* sip, tagi_t tags[]);

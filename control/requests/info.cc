@@ -13,12 +13,6 @@ namespace {
 constexpr int kDefaultDtmfMs = 160;
 constexpr int kMaxDtmfMs = 5000;
 
-ApiError in_call(const Session& s) {
-  if (!established(s.call.status)) return {0, "Wrong state (not in a call?)"};
-  if (s.call.callee.empty() || s.call.nh == nullptr) return {kErrWrongState, "Wrong state (no callee?)"};
-  return {};
-}
-
 void send_info(Session& s, const std::string& type, const std::string& body, json_t* headers) {
   const std::string hdrs = custom_headers(headers);
   nua_info(s.call.nh, SIPTAG_CONTENT_TYPE_STR(type.c_str()), SIPTAG_PAYLOAD_STR(body.c_str()),
@@ -29,7 +23,7 @@ void send_info(Session& s, const std::string& type, const std::string& body, jso
 
 void handle_info(Request& r) {
   json_t* b = r.body.get();
-  if (ApiError e = in_call(r.s())) return r.fail(e);
+  if (ApiError e = check_in_call(r.s())) return r.fail(e);
   if (ApiError e = validate(b, {{"type", JType::String, kRequired},
                                 {"content", JType::String, kRequired},
                                 {"headers", JType::Object, 0}}))
@@ -40,7 +34,7 @@ void handle_info(Request& r) {
 
 void handle_dtmf_info(Request& r) {
   json_t* b = r.body.get();
-  if (ApiError e = in_call(r.s())) return r.fail(e);
+  if (ApiError e = check_in_call(r.s())) return r.fail(e);
   if (ApiError e = validate(b, {{"digit", JType::String, kRequired},
                                 {"duration", JType::Integer, kPositive},
                                 {"headers", JType::Object, 0}}))

@@ -27,6 +27,14 @@ struct Request {
 
 using RequestHandler = void (*)(Request&);
 
+// The in-call requests' state checks (spec §3.3): an established call (else error_code 0
+// "Wrong state (not in a call?)"), with a peer and a dialog (else 447 "no callee?").
+inline ApiError check_in_call(const Session& s) {
+  if (!established(s.call.status)) return {0, "Wrong state (not in a call?)"};
+  if (s.call.callee.empty() || s.call.nh == nullptr) return {kErrWrongState, "Wrong state (no callee?)"};
+  return {};
+}
+
 // Looks a request name (lower case) up; nullptr if unknown.
 RequestHandler find_request(const std::string& name);
 // Runs on the loop: envelope checks (440/441/443/444/442), then the handler.

@@ -53,8 +53,7 @@ void handle_transfer(Request& r) {
   ApiError e = head ? validate(b, {{"uri", JType::String, kRequired}, {"replace", JType::String, 0}})
                     : validate(b, {{"uri", JType::String, kRequired}, {"call_id", JType::String, 0}});
   if (e) return r.fail(e);
-  if (!established(c.status)) return r.fail(0, "Wrong state (not in a call?)");
-  if (c.callee.empty()) return r.fail(kErrWrongState, "Wrong state (no callee?)");
+  if (ApiError st = check_in_call(s)) return r.fail(st);
   if (c.local_sdp.empty()) return r.fail(kErrWrongState, "Wrong state (no local SDP?)");
   const std::string uri = str_or(b, "uri");
   if (!valid_uri(uri, UriKind::Sip)) return r.fail(kErrInvalidAddress, "Invalid user address " + uri + "\n");

@@ -4,6 +4,7 @@
 
 #include "lcore/packet_handler.h"
 #include "lcore/srtp_stage.h"
+#include "lcore/udp_frame.h"
 
 namespace rtpgate::dp {
 
@@ -43,42 +44,10 @@ bool fwd_send_copy(DpContext& dp, LcoreCtx& lc, const FlowAction& f, const uint8
   const Neighbour& nb = dp.nbrs.at(f.nbr_idx);
   if (!__atomic_load_n(&nb.resolved, __ATOMIC_ACQUIRE)) [[unlikely]]
     return drop(RTPGATE_CTR_drop_no_neighbour);  // the exception thread is resolving it
-  rte_mbuf* m = rte_pktmbuf_alloc(dp.pool);
-  if (m == nullptr) [[unlikely]]
+  UdpFrame fr;
+  if (build_udp_frame(dp, f, nb, read_dst(d), 0, rtp, len, &fr) != UdpFrameResult::Ok) [[unlikely]]
     return drop(RTPGATE_CTR_drop_no_mbuf);
-  const FlowDst to = read_dst(d);
-  const uint32_t alen = f.alen, ip_len = alen == 4 ? 20 : 40, udp_len = 8u + len;
-  auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(14 + ip_len + udp_len)));
-  if (p == nullptr) [[unlikely]] {
-    rte_pktmbuf_free(m);
-    return drop(RTPGATE_CTR_drop_no_mbuf);
-  }
-  nb.mac(p);
-  std::memcpy(p + 6, dp.port_mac[f.out_port_id], 6);
-  uint8_t* ip = p + 14;
-  uint8_t* udp = ip + ip_len;
-  if (alen == 4) {
-    p[12] = 0x08, p[13] = 0x00;
-    const auto tot = static_cast<uint16_t>(ip_len + udp_len);
-    const uint8_t h[12] = {0x45, 0, uint8_t(tot >> 8), uint8_t(tot), 0, 0, 0x40, 0, 64, 17, 0, 0};
-    std::memcpy(ip, h, 12);
-  } else {
-    p[12] = 0x86, p[13] = 0xdd;
-    const uint8_t h[8] = {0x60, 0, 0, 0, uint8_t(udp_len >> 8), uint8_t(udp_len), 17, 64};
-    std::memcpy(ip, h, 8);
-  }
-  uint8_t* src = ip + (alen == 4 ? 12 : 8);
-  std::memcpy(src, f.out_src, alen);
-  std::memcpy(src + alen, to.addr, alen);
-  if (alen == 4) {
-    const uint16_t c = ipv4_header_csum(ip, 20);
-    ip[10] = uint8_t(c >> 8), ip[11] = uint8_t(c);
-  }
-  std::memcpy(udp, &f.out_src_port_be, 2);
-  std::memcpy(udp + 2, &to.port_be, 2);
-  udp[4] = uint8_t(udp_len >> 8), udp[5] = uint8_t(udp_len), udp[6] = 0, udp[7] = 0;
-  uint8_t* out = udp + 8;
-  std::memcpy(out, rtp, len);
+  uint8_t* out = fr.udp + 8;
   if (f.fwd_flags & RTPGATE_FWD_F_PT) out[1] = static_cast<uint8_t>((out[1] & 0x80) | f.fwd_pt);
   if (f.fwd_flags & RTPGATE_FWD_F_SSRC) {
     out[8] = uint8_t(f.fwd_ssrc >> 24), out[9] = uint8_t(f.fwd_ssrc >> 16);
@@ -86,22 +55,19 @@ bool fwd_send_copy(DpContext& dp, LcoreCtx& lc, const FlowAction& f, const uint8
   }
   if (f.srtp_out != 0) {  // SRTP forwarder: protected with the burst, then checksummed and sent
     if (ob == nullptr) [[unlikely]] {
-      rte_pktmbuf_free(m);
+      rte_pktmbuf_free(fr.m);
       return drop(RTPGATE_CTR_drop_srtp_no_ctx);
     }
-    const FrameLayout fl{14, static_cast<uint16_t>(14 + ip_len), static_cast<uint16_t>(14 + ip_len + 8),
-                         static_cast<uint8_t>(alen == 4 ? 4 : 6)};
     lc.ctr[RTPGATE_CTR_fwd_copies]++;
-    queue_srtp_out(dp, lc, *ob, m, d, fl, len, dp.srtp.get(f.srtp_out), false, f.out_port_id, f.nbr_idx, false);
+    queue_srtp_out(dp, lc, *ob, fr.m, d, fr.layout, len, dp.srtp.get(f.srtp_out), false, f.out_port_id, f.nbr_idx,
+                   false);
     return true;
   }
-  uint16_t c = udp_full_csum(static_cast<int>(alen == 4 ? 4 : 6), src, src + alen, udp, udp_len);
-  if (c == 0) c = 0xffff;
-  udp[6] = uint8_t(c >> 8), udp[7] = uint8_t(c);
+  finish_udp_checksum(fr);
   d.c.tx_pkts++;
-  d.c.tx_bytes += 14 + ip_len + udp_len;
+  d.c.tx_bytes += fr.frame_len;
   lc.ctr[RTPGATE_CTR_fwd_copies]++;
-  tx_enqueue(lc, f.out_port_id, m, dp.cfg.burst_pkts);
+  tx_enqueue(lc, f.out_port_id, fr.m, dp.cfg.burst_pkts);
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include "flow/forwarders.h"
 #include "lcore/packet_handler.h"
 #include "lcore/srtp_stage.h"
+#include "lcore/udp_frame.h"
 
 namespace rtpgate::dp {
 
@@ -24,62 +25,31 @@ inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slo
     lc.ctr[RTPGATE_CTR_drop_no_neighbour]++;
     return;
   }
-  rte_mbuf* m = rte_pktmbuf_alloc(dp.pool);
-  if (m == nullptr) [[unlikely]] {
-    lc.ctr[RTPGATE_CTR_drop_no_mbuf]++;
-    return;
-  }
-  const FlowDst to = read_dst(dp.table.dyn(s.flow_id));
-  const uint32_t alen = a->alen, ip_len = alen == 4 ? 20 : 40, udp_len = 8u + s.len;
-  auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(14 + ip_len + udp_len)));
-  if (p == nullptr) [[unlikely]] {
-    rte_pktmbuf_free(m);
-    lc.ctr[RTPGATE_CTR_drop_too_big]++;
-    return;
-  }
-  nb.mac(p);
-  std::memcpy(p + 6, dp.port_mac[a->out_port_id], 6);
-  uint8_t* ip = p + 14;
-  uint8_t* udp = ip + ip_len;
   const uint8_t tc = (a->flags & RTPGATE_FLOW_F_DSCP) ? uint8_t(a->dscp << 2) : 0;
-  if (alen == 4) {
-    p[12] = 0x08, p[13] = 0x00;
-    const uint16_t tot = static_cast<uint16_t>(ip_len + udp_len);
-    const uint8_t h[12] = {0x45, tc, uint8_t(tot >> 8), uint8_t(tot), 0, 0, 0x40, 0, 64, 17, 0, 0};
-    std::memcpy(ip, h, 12);
-  } else {
-    p[12] = 0x86, p[13] = 0xdd;
-    const uint8_t h[8] = {uint8_t(0x60 | tc >> 4), uint8_t(tc << 4), 0, 0, uint8_t(udp_len >> 8), uint8_t(udp_len), 17, 64};
-    std::memcpy(ip, h, 8);
+  UdpFrame f;
+  switch (build_udp_frame(dp, *a, nb, read_dst(dp.table.dyn(s.flow_id)), tc, s.data, s.len, &f)) {
+    case UdpFrameResult::NoMbuf:
+      lc.ctr[RTPGATE_CTR_drop_no_mbuf]++;
+      return;
+    case UdpFrameResult::TooBig:
+      lc.ctr[RTPGATE_CTR_drop_too_big]++;
+      return;
+    case UdpFrameResult::Ok:
+      break;
   }
-  uint8_t* src = ip + (alen == 4 ? 12 : 8);
-  std::memcpy(src, a->out_src, alen);
-  std::memcpy(src + alen, to.addr, alen);
-  if (alen == 4) {
-    const uint16_t c = ipv4_header_csum(ip, 20);
-    ip[10] = uint8_t(c >> 8), ip[11] = uint8_t(c);
-  }
-  std::memcpy(udp, &a->out_src_port_be, 2);
-  std::memcpy(udp + 2, &to.port_be, 2);
-  udp[4] = uint8_t(udp_len >> 8), udp[5] = uint8_t(udp_len), udp[6] = 0, udp[7] = 0;
-  std::memcpy(udp + 8, s.data, s.len);
   if (a->srtp_out != 0) {  // SRTP leg: protected with the flow's outbound context, then checksummed
-    FlowDyn& d = dp.table.dyn(s.flow_id);
-    const FrameLayout f{14, static_cast<uint16_t>(14 + ip_len), static_cast<uint16_t>(14 + ip_len + 8),
-                        static_cast<uint8_t>(alen == 4 ? 4 : 6)};
     if (ob == nullptr) [[unlikely]] {
       lc.ctr[RTPGATE_CTR_drop_srtp_no_ctx]++;
-      rte_pktmbuf_free(m);
+      rte_pktmbuf_free(f.m);
       return;
     }
-    queue_srtp_out(dp, lc, *ob, m, d, f, s.len, dp.srtp.get(a->srtp_out), s.is_rtcp != 0, a->out_port_id, a->nbr_idx,
-                   true);
+    queue_srtp_out(dp, lc, *ob, f.m, dp.table.dyn(s.flow_id), f.layout, s.len, dp.srtp.get(a->srtp_out),
+                   s.is_rtcp != 0, a->out_port_id, a->nbr_idx, true);
     return;
   }
-  const uint16_t c = udp_full_csum(static_cast<int>(alen == 4 ? 4 : 6), src, src + alen, udp, udp_len);
-  udp[6] = uint8_t(c >> 8), udp[7] = uint8_t(c);
+  finish_udp_checksum(f);
   lc.ctr[RTPGATE_CTR_ctl_tx_pkts]++;
-  tx_enqueue(lc, a->out_port_id, m, dp.cfg.burst_pkts);
+  tx_enqueue(lc, a->out_port_id, f.m, dp.cfg.burst_pkts);
 }
 
 // Drains up to `budget` slots from this worker's control rings; returns how many.

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "media/dataplane_link.h"
+#include "media/link_internal.h"
 
 namespace rtpgate::ctl::media {
 namespace {
@@ -32,6 +33,14 @@ bool fill_entry(const SrtpKey& k, bool protect, uint32_t cookie, rtpgate_shm_srt
 }
 
 std::string err(const char* what, Errc e) { return std::string(what) + ": " + std::string(to_string(e)); }
+
+// SRTP_DEL of `n` entries; the confirmed ones (or already gone) are freed in the region.
+void delete_srtp(FlowCommands& cmds, FlowCmd* dels, uint32_t n, uint32_t timeout_ms) noexcept {
+  if (n == 0) return;
+  cmds.run(dels, n, timeout_ms);
+  for (uint32_t i = 0; i < n; i++)
+    if (dels[i].result == Errc::Ok || dels[i].result == Errc::NoSuchFlow) cmds.client().free_srtp(dels[i].flow_id);
+}
 
 }  // namespace
 
@@ -103,9 +112,7 @@ bool DataPlaneLink::set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey*
     if (!change[d] || gone == 0) continue;
     dels[n_dels++] = FlowCmd{RTPGATE_CMD_SRTP_DEL, gone};
   }
-  cmds_->run(dels, n_dels, opt_.cmd_timeout_ms);
-  for (uint32_t i = 0; i < n_dels; i++)
-    if (dels[i].result == Errc::Ok || dels[i].result == Errc::NoSuchFlow) cc.free_srtp(dels[i].flow_id);
+  delete_srtp(*cmds_, dels, n_dels, opt_.cmd_timeout_ms);
   if (fail != Errc::Ok) return false;
   for (int d = 0; d < 2; d++) {
     if (!change[d]) continue;
@@ -122,7 +129,7 @@ void DataPlaneLink::reclaim_srtp_leftovers_locked() {
   std::vector<FlowCmd> dels;
   for (uint32_t i = 1; i < h.srtp_capacity; i++) {
     if (!((cc.region().srtp_bitmap()[i / 64] >> (i % 64)) & 1u)) continue;
-    if ((cc.region().srtp(i).cookie >> 24) != 0xC7u) continue;  // not ours (rtpgatectl, tests)
+    if ((cc.region().srtp(i).cookie >> 24) != link_util::kCookieTag) continue;  // not ours (rtpgatectl, tests)
     bool used = false;
     for (const auto& [sid, st] : streams_)
       used = used || (st->generation == generation_ && (st->srtp.in_idx == i || st->srtp.out_idx == i));
@@ -130,12 +137,8 @@ void DataPlaneLink::reclaim_srtp_leftovers_locked() {
   }
   if (dels.empty()) return;
   log(Log::Warn, "media: deleting %zu SRTP context(s) left by an earlier plugin instance", dels.size());
-  for (size_t k = 0; k < dels.size(); k += 32) {
-    const auto n = static_cast<uint32_t>(std::min<size_t>(32, dels.size() - k));
-    cmds_->run(&dels[k], n, opt_.cmd_timeout_ms);
-    for (uint32_t j = 0; j < n; j++)
-      if (dels[k + j].result == Errc::Ok || dels[k + j].result == Errc::NoSuchFlow) cc.free_srtp(dels[k + j].flow_id);
-  }
+  for (size_t k = 0; k < dels.size(); k += 32)
+    delete_srtp(*cmds_, &dels[k], static_cast<uint32_t>(std::min<size_t>(32, dels.size() - k)), opt_.cmd_timeout_ms);
 }
 
 void DataPlaneLink::release_srtp_locked(Stream& s) {
@@ -143,11 +146,7 @@ void DataPlaneLink::release_srtp_locked(Stream& s) {
   uint32_t n = 0;
   for (uint32_t idx : {s.srtp.in_idx, s.srtp.out_idx})
     if (idx != 0) dels[n++] = FlowCmd{RTPGATE_CMD_SRTP_DEL, idx};
-  if (n != 0 && cmds_) {
-    cmds_->run(dels, n, opt_.cmd_timeout_ms);
-    for (uint32_t i = 0; i < n; i++)
-      if (dels[i].result == Errc::Ok || dels[i].result == Errc::NoSuchFlow) cmds_->client().free_srtp(dels[i].flow_id);
-  }
+  if (cmds_) delete_srtp(*cmds_, dels, n, opt_.cmd_timeout_ms);
   s.srtp.in_idx = s.srtp.out_idx = 0;
   s.srtp.in_key.wipe();
   s.srtp.out_key.wipe();

@@ -33,9 +33,11 @@ bool Runtime::init_region(std::string* why) {
   rc.group = c.shm_group;
   rc.flow_capacity = c.flow_capacity;
   rc.srtp_capacity = c.srtp_capacity;
+  rc.rec_capacity = c.rec_capacity;
   rc.port_min = c.port_min;
   rc.port_max = c.port_max;
-  rc.n_lcore_stats = n_workers_ + 2;  // + housekeeping + exception thread
+  // + housekeeping + exception thread + recorder threads
+  rc.n_lcore_stats = n_workers_ + 2 + (c.rec_capacity != 0 ? c.rec_threads : 0);
   rc.cmd_ring_capacity = c.cmd_ring_capacity;
   rc.cpl_ring_capacity = c.cpl_ring_capacity;
   rc.n_pkt_rings_to_ctl = n_workers_;
@@ -90,6 +92,7 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   dp_->tsc_hz = rte_get_tsc_hz();
   dp_->tsc_base = rte_rdtsc();
   dp_->ns_base = shm::monotonic_ns();
+  dp_->pli_min_tsc = dp_->tsc_hz * cfg.pli_min_interval_ms / 1000;
   const size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
   dp_->qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rtpgate_qsbr", qsz, RTE_CACHE_LINE_SIZE));
   if (dp_->qsbr == nullptr || rte_rcu_qsbr_init(dp_->qsbr, RTE_MAX_LCORE) != 0)
@@ -113,6 +116,10 @@ bool Runtime::init(const Config& cfg, std::string* why) {
     return false;
   if (!dp_->srtp.init(cfg.srtp_capacity, n_workers_, static_cast<int>(rte_socket_id()), why)) return false;
   if (!init_exception_path(why)) return false;
+  if (!create_rec_rings(*dp_, n_workers_, why)) return false;
+  for (uint32_t t = 0; t < dp_->rec.n_threads; t++)
+    recorders_.push_back(
+        std::make_unique<Recorder>(*dp_, t, n_workers_, &dp_->region.lcore_stats(n_workers_ + 2 + t)));
   cmds_ = std::make_unique<CommandApplier>(*dp_);
   if (!init_workers(why)) return false;
   hk_ = std::make_unique<Housekeeping>(*dp_, &dp_->region.lcore_stats(n_workers_));
@@ -154,9 +161,15 @@ int Runtime::run() {
     RTE_LOG(ERR, USER1, "cannot start the housekeeping or exception thread\n");
     return 1;
   }
+  for (auto& r : recorders_)
+    if (!r->start()) {
+      RTE_LOG(ERR, USER1, "cannot start a recorder thread\n");
+      return 1;
+    }
   __atomic_store_n(&dp_->region.hdr()->dp_state, RTPGATE_DP_RUNNING, __ATOMIC_RELEASE);
   rte_eal_mp_remote_launch(worker_main, args_, CALL_MAIN);
   rte_eal_mp_wait_lcore();
+  for (auto& r : recorders_) r->stop();  // after the workers: their last copies are queued
   hk_->stop();
   exc_->stop();
   return 0;
@@ -169,6 +182,8 @@ void Runtime::shutdown() {
   if (hk_) hk_->stop();
   if (exc_) exc_->stop();
   exc_.reset();
+  recorders_.clear();  // writes what is queued and closes every file
+  free_rec_rings(*dp_, n_workers_);
   if (dp_->region.mapped()) {
     __atomic_store_n(&dp_->region.hdr()->dp_state, RTPGATE_DP_STOPPED, __ATOMIC_RELEASE);
     dp_->region.unlink();

@@ -10,6 +10,7 @@
 #include "housekeeping/housekeeping.h"
 #include "lcore/worker.h"
 #include "port/port_setup.h"
+#include "record/recorder.h"
 
 namespace rtpgate::dp {
 
@@ -27,6 +28,8 @@ class Runtime {
   // Tests and benchmarks that drive process_burst() themselves (without run()).
   LcoreCtx& lcore(uint32_t worker) noexcept { return lcores_[worker]; }
   CommandApplier& commands() noexcept { return *cmds_; }
+  // Recorder threads (tests drive poll() without starting them).
+  Recorder& recorder(uint32_t i) noexcept { return *recorders_[i]; }
 
  private:
   bool init_region(std::string* why);
@@ -38,6 +41,7 @@ class Runtime {
   std::unique_ptr<CommandApplier> cmds_;
   std::unique_ptr<Housekeeping> hk_;
   std::unique_ptr<ExceptionThread> exc_;
+  std::vector<std::unique_ptr<Recorder>> recorders_;
   rte_mempool* pool_ = nullptr;
   LcoreCtx* lcores_ = nullptr;           // per worker
   TxBuffer* tx_ = nullptr;               // per worker x RTE_MAX_ETHPORTS

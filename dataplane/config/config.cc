@@ -120,6 +120,13 @@ bool set_key(const std::string& key, const std::string& val, Config* c, std::str
   if (key == "neighbour_probes") return num(&c->neighbour_probes, 1, 100);
   if (key == "resolve_queue") return num(&c->resolve_queue, 16, 1u << 20);
   if (key == "resolve_hold_ms") return num(&c->resolve_hold_ms, 1, 60000);
+  if (key == "rec_capacity") return num(&c->rec_capacity, 0, 1u << 22);
+  if (key == "rec_threads") return num(&c->rec_threads, 1, 8);
+  if (key == "rec_ring") return num(&c->rec_ring, 64, 1u << 20);
+  if (key == "rec_mbufs") return num(&c->rec_mbufs, 255, 1u << 24);
+  if (key == "rec_buffer_kb") return num(&c->rec_buffer_kb, 4, 4096);
+  if (key == "rec_flush_ms") return num(&c->rec_flush_ms, 10, 60000);
+  if (key == "pli_min_interval_ms") return num(&c->pli_min_interval_ms, 0, 60000);
   if (key == "sip_ports") {
     c->sip_ports.clear();
     for (const auto& w : split_ws(val)) {
@@ -221,6 +228,7 @@ bool validate_config(const Config& c, std::string* why) {
         return *why = "tap " + c.ports[i].tap + " used by two ports", false;
   if ((c.exception_ring & (c.exception_ring - 1)) != 0 || (c.resolve_queue & (c.resolve_queue - 1)) != 0)
     return *why = "exception_ring and resolve_queue must be powers of two", false;
+  if ((c.rec_ring & (c.rec_ring - 1)) != 0) return *why = "rec_ring must be a power of two", false;
   if (n_addrs > RTPGATE_SHM_MAX_ADDRS)
     return *why = "at most " + std::to_string(RTPGATE_SHM_MAX_ADDRS) + " media addresses", false;
   for (size_t i = 0; i < c.ports.size(); i++)

@@ -63,6 +63,14 @@ struct Config {
   uint32_t neighbour_probes = 3;         // unanswered probes before an entry is dropped
   uint32_t resolve_queue = 256;          // packets held while their next hop resolves
   uint32_t resolve_hold_ms = 1000;       // how long a held packet may wait
+  // Recording (dataplane/record/): workers copy plain RTP to recorder threads through rings.
+  uint32_t rec_capacity = 4096;          // recording entries (4 per recorded call)
+  uint32_t rec_threads = 1;              // recorder threads (files are spread by entry)
+  uint32_t rec_ring = 4096;              // per worker and recorder thread (copies in flight)
+  uint32_t rec_mbufs = 16383;            // buffers for the copies (shared by every worker)
+  uint32_t rec_buffer_kb = 32;           // write buffer per open recording
+  uint32_t rec_flush_ms = 500;           // longest time a written packet waits in the buffer
+  uint32_t pli_min_interval_ms = 500;    // PLIs generated on one flow at most this often
 };
 
 // Parses `text` (the file's contents). On error returns false with "line N: key: why".

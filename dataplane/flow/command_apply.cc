@@ -34,7 +34,6 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
     return Errc::BadParam;
   if ((p.flags & (RTPGATE_FLOW_F_EXPECT_ADDR | RTPGATE_FLOW_F_LATCH)) && p.expect_src.family != p.local.family)
     return Errc::BadParam;
-  if (p.record_slot != UINT32_MAX) return Errc::Unsupported;
   // SRTP: an index inside the table; when the context is already set it must be of the
   // right kind (one that is not set yet, or deleted later, drops as drop_srtp_no_ctx).
   const auto srtp_ok = [&](uint32_t idx, srtp::SrtpDirection d) {
@@ -70,6 +69,7 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
   a.srtp_out = srtp::SrtpTable::is_index(p.srtp_out_slot) ? p.srtp_out_slot : 0;
   if (a.srtp_in != 0 || a.srtp_out != 0) dp.srtp.mark_used();
   if (const Errc fe = fwd_build(flow_id, h.flow_capacity, p, &a); fe != Errc::Ok) return fe;
+  if (const Errc re = rec_build(dp, p, &a); re != Errc::Ok) return re;
 
   if (p.action == RTPGATE_ACT_TO_CTL && p.ctl_ring >= h.n_pkt_rings_to_ctl) return Errc::BadParam;
   // FORWARD needs an output; a TO_CTL flow may have one (control's packets for the peer).
@@ -110,6 +110,8 @@ void CommandApplier::defer(uint32_t old_action, const rtpgate_shm_cpl* cpl) noex
   d.token = dp_.table.grace_start();
   d.old_action = old_action;
   d.srtp_idx = 0;
+  d.rec_slot = 0;
+  d.rec_gen = 0;
   d.has_cpl = cpl != nullptr;
   if (cpl != nullptr) d.cpl = *cpl;
   n_deferred_++;
@@ -120,6 +122,8 @@ uint32_t CommandApplier::reclaim() noexcept {
   while (n_deferred_ > 0) {
     Deferred& d = deferred_[deferred_head_];
     if (!dp_.table.reclaimable(d.token)) break;
+    if (d.rec_slot != 0 && !push_rec_close(d.rec_slot, d.rec_gen)) break;  // recorder busy: retry
+    d.rec_slot = 0;
     if (d.has_cpl && !complete(d.cpl)) break;  // retry when control drained the ring
     if (d.old_action != kNoFlow) dp_.table.retire_action(d.old_action);
     if (d.srtp_idx != 0) dp_.srtp.wipe(d.srtp_idx);
@@ -142,6 +146,11 @@ void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t*
   if (c.op == RTPGATE_CMD_SRTP_SET || c.op == RTPGATE_CMD_SRTP_DEL) {
     if (apply_srtp(c, &cpl, ctr)) return;
     e = static_cast<Errc>(cpl.errc);
+  } else if (c.op == RTPGATE_CMD_REC_START || c.op == RTPGATE_CMD_REC_STOP) {
+    if (apply_rec(c, &cpl, ctr)) return;
+    e = static_cast<Errc>(cpl.errc);
+  } else if (c.op == RTPGATE_CMD_PLI) {
+    e = apply_pli(c);
   } else if (c.flow_id >= cap && c.op != RTPGATE_CMD_NOP) {
     e = Errc::BadParam;
   } else if (c.op == RTPGATE_CMD_FLOW_INSTALL || c.op == RTPGATE_CMD_FLOW_MODIFY) {

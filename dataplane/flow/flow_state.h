@@ -46,6 +46,11 @@ struct alignas(64) FlowAction {
   uint32_t fwd_ssrc;
   uint8_t fwd_flags;       // RTPGATE_FWD_F_SSRC / _PT
   uint8_t fwd_pt;
+  // Recording (record/): entries the plain RTP this flow receives / control sends on it is
+  // copied to (0 = none), with the entries' versions; rec_pli: PLI on video start / SSRC change.
+  uint8_t rec_pli;
+  uint32_t rec_rx, rec_tx;
+  uint32_t rec_rx_gen, rec_tx_gen;
 };
 static_assert(offsetof(FlowAction, out_src) + 16 <= 64, "hot FlowAction fields must share one cache line");
 
@@ -71,6 +76,12 @@ struct alignas(64) FlowDyn {
   FlowCounters c;
   uint8_t cur_src[16];
   uint64_t installed_tsc;
+  // PLI generation (rtcp/pli_inject.h): SSRC and recording the last PLI decision was made
+  // for, when the last PLI left, and the SSRC control last sent on the flow (PLI sender).
+  uint32_t rec_ssrc;
+  uint32_t rec_gen;
+  uint64_t last_pli_tsc;
+  uint32_t last_tx_ssrc;
 };
 static_assert(offsetof(FlowDyn, cur_dst) + 16 <= 64, "hot FlowDyn fields must share one cache line");
 

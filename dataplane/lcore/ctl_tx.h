@@ -7,33 +7,35 @@
 #include "lcore/packet_handler.h"
 #include "lcore/srtp_stage.h"
 #include "lcore/udp_frame.h"
+#include "record/rec_copy.h"
 
 namespace rtpgate::dp {
 
-// Builds and queues one frame for `s` (consumes nothing from the ring itself). A flow with
-// an outbound SRTP context queues it on `ob` instead (protected by flush_srtp_out).
-inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slot& s,
-                          SrtpOutBurst* ob = nullptr) noexcept {
-  const uint32_t idx = s.flow_id < dp.table.capacity() ? dp.table.action_of(s.flow_id) : kNoFlow;
+// Builds and queues one frame carrying `data` on flow `flow_id`'s output (what control sends,
+// and the PLIs the data plane generates). A flow with an outbound SRTP context queues it on
+// `ob` instead (protected by flush_srtp_out). False = dropped (counted).
+inline bool send_on_flow(DpContext& dp, LcoreCtx& lc, uint32_t flow_id, const uint8_t* data, uint32_t len,
+                         bool is_rtcp, SrtpOutBurst* ob) noexcept {
+  const uint32_t idx = flow_id < dp.table.capacity() ? dp.table.action_of(flow_id) : kNoFlow;
   const FlowAction* a = idx != kNoFlow ? &dp.table.actions()[idx] : nullptr;
-  if (a == nullptr || a->nbr_idx == NeighbourTable::kNone || s.len > RTPGATE_PKT_SLOT_DATA) [[unlikely]] {
+  if (a == nullptr || a->nbr_idx == NeighbourTable::kNone || len > RTPGATE_PKT_SLOT_DATA) [[unlikely]] {
     lc.ctr[RTPGATE_CTR_drop_ctl_bad_flow]++;
-    return;
+    return false;
   }
   const Neighbour& nb = dp.nbrs.at(a->nbr_idx);
   if (!__atomic_load_n(&nb.resolved, __ATOMIC_ACQUIRE)) [[unlikely]] {
     lc.ctr[RTPGATE_CTR_drop_no_neighbour]++;
-    return;
+    return false;
   }
   const uint8_t tc = (a->flags & RTPGATE_FLOW_F_DSCP) ? uint8_t(a->dscp << 2) : 0;
   UdpFrame f;
-  switch (build_udp_frame(dp, *a, nb, read_dst(dp.table.dyn(s.flow_id)), tc, s.data, s.len, &f)) {
+  switch (build_udp_frame(dp, *a, nb, read_dst(dp.table.dyn(flow_id)), tc, data, len, &f)) {
     case UdpFrameResult::NoMbuf:
       lc.ctr[RTPGATE_CTR_drop_no_mbuf]++;
-      return;
+      return false;
     case UdpFrameResult::TooBig:
       lc.ctr[RTPGATE_CTR_drop_too_big]++;
-      return;
+      return false;
     case UdpFrameResult::Ok:
       break;
   }
@@ -41,19 +43,35 @@ inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slo
     if (ob == nullptr) [[unlikely]] {
       lc.ctr[RTPGATE_CTR_drop_srtp_no_ctx]++;
       rte_pktmbuf_free(f.m);
-      return;
+      return false;
     }
-    queue_srtp_out(dp, lc, *ob, f.m, dp.table.dyn(s.flow_id), f.layout, s.len, dp.srtp.get(a->srtp_out),
-                   s.is_rtcp != 0, a->out_port_id, a->nbr_idx, true);
-    return;
+    queue_srtp_out(dp, lc, *ob, f.m, dp.table.dyn(flow_id), f.layout, len, dp.srtp.get(a->srtp_out), is_rtcp,
+                   a->out_port_id, a->nbr_idx, true);
+    return true;
   }
   finish_udp_checksum(f);
   lc.ctr[RTPGATE_CTR_ctl_tx_pkts]++;
   tx_enqueue(lc, a->out_port_id, f.m, dp.cfg.burst_pkts);
+  return true;
+}
+
+// One packet of control's rings: recorded (plain, before protection) when the flow's
+// output is, then sent.
+inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slot& s, uint64_t now_tsc,
+                          SrtpOutBurst* ob = nullptr) noexcept {
+  if (!s.is_rtcp && s.len >= 12 && s.flow_id < dp.table.capacity()) {
+    const uint32_t idx = dp.table.action_of(s.flow_id);
+    if (idx != kNoFlow) {
+      const FlowAction& a = dp.table.actions()[idx];
+      dp.table.dyn(s.flow_id).last_tx_ssrc = rd32be(s.data + 8);  // PLI sender (rtcp/pli_inject.h)
+      if (a.rec_tx != 0) [[unlikely]] rec_copy(dp, lc, a.rec_tx, a.rec_tx_gen, s.data, s.len, now_tsc);
+    }
+  }
+  send_on_flow(dp, lc, s.flow_id, s.data, s.len, s.is_rtcp != 0, ob);
 }
 
 // Drains up to `budget` slots from this worker's control rings; returns how many.
-inline uint32_t drain_ctl_rings(DpContext& dp, LcoreCtx& lc, uint32_t budget) noexcept {
+inline uint32_t drain_ctl_rings(DpContext& dp, LcoreCtx& lc, uint32_t budget, uint64_t now_tsc) noexcept {
   uint32_t n = 0;
   SrtpOutBurst ob;
   for (uint32_t r = 0; r < lc.n_from_ctl; r++) {
@@ -61,7 +79,7 @@ inline uint32_t drain_ctl_rings(DpContext& dp, LcoreCtx& lc, uint32_t budget) no
     while (n < budget) {
       const rtpgate_shm_pkt_slot* s = ring.peek();
       if (s == nullptr) break;
-      send_from_ctl(dp, lc, *s, &ob);
+      send_from_ctl(dp, lc, *s, now_tsc, &ob);
       fwd_tx_copies(dp, lc, *s, &ob);  // rtp_forward of the browser's media (copies)
       ring.release();
       n++;

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "flow/flow_table.h"
 #include "net/neighbour_table.h"
+#include "record/rec_rings.h"
 #include "rtpgate/shm/region_map.h"
 #include "srtp/srtp_table.h"
 
@@ -20,6 +21,7 @@ namespace rtpgate::dp {
 constexpr uint32_t kMaxWorkers = 16;
 constexpr uint32_t kMaxRxQueuesPerLcore = 8;
 constexpr uint16_t kNoTap = UINT16_MAX;
+static_assert(kMaxWorkers <= kRecMaxWorkers);
 
 // One media address of the region and where it lives.
 struct MediaAddrInfo {
@@ -51,6 +53,8 @@ struct DpContext {
   rte_ring* kernel_tx_ring = nullptr;          // exception thread -> worker 0 (frames to send)
   uint64_t sip_port_bm[65536 / 64]{};          // UDP ports whose datagrams pass the SIP hook
   uint64_t exc_tokens_per_s = 0, exc_burst = 0;             // housekeeping -> command lcore (flow ids)
+  RecRings rec;                                // recording copies and requests (record/)
+  uint64_t pli_min_tsc = 0;                    // pli_min_interval_ms in TSC cycles
   std::atomic<bool> stop{false};
   std::atomic<bool> hairpin{false};            // some flow's next hop is our own address
 

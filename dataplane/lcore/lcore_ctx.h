@@ -43,6 +43,9 @@ struct alignas(64) LcoreCtx {
   const uint8_t (*port_mac)[6] = nullptr;
   uint16_t n_hairpin = 0;
   rte_mbuf* hairpin[kMaxBurst];
+  // Recording copies staged per recorder thread, enqueued as one burst (record/rec_copy.h).
+  uint16_t n_rec[kMaxRecThreads]{};
+  rte_mbuf* rec[kMaxRecThreads][kMaxBurst];
 };
 
 }  // namespace rtpgate::dp

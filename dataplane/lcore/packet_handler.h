@@ -11,6 +11,7 @@
 #include "lcore/lcore_ctx.h"
 #include "net/checksum.h"
 #include "net/pkt_parse.h"
+#include "record/rec_copy.h"
 #include "rtp/rtp_check.h"
 #include "rtp/rtp_rewrite.h"
 
@@ -51,6 +52,7 @@ inline void flush_port(LcoreCtx& lc, uint16_t port) noexcept {
 
 inline void flush_all(LcoreCtx& lc, const DpContext& dp) noexcept {
   for (uint16_t i = 0; i < dp.n_ports; i++) flush_port(lc, dp.port_ids[i]);
+  rec_flush(dp, lc);
 }
 
 // Takes ownership of m: queued for TX (flushed when full).

@@ -10,6 +10,7 @@
 #include "flow/forwarders.h"
 #include "lcore/packet_handler.h"
 #include "lcore/srtp_stage.h"
+#include "rtcp/pli_inject.h"
 
 namespace rtpgate::dp {
 namespace {
@@ -104,6 +105,13 @@ template <bool kSrtp>
     rte_pktmbuf_free(m);
     return;
   }
+  if (!is_rtcp) {
+    d.last_in_ssrc = ssrc;
+    if (a->rec_rx != 0) [[unlikely]] {  // recording: a plain copy, before any rewrite or protection
+      rec_copy(dp, lc, a->rec_rx, a->rec_rx_gen, pl, plen, now_tsc);
+      if (a->rec_pli) rec_pli_check(dp, lc, *a, d, ssrc, now_tsc, ob);
+    }
+  }
   if (a->action == RTPGATE_ACT_TO_CTL) {
     d.c.tx_pkts++;
     d.c.tx_bytes += plen;
@@ -113,7 +121,6 @@ template <bool kSrtp>
   }
   uint64_t old_sum = 0, new_sum = 0;  // native-order sums of the RTP bytes rewritten
   if (!is_rtcp) {
-    d.last_in_ssrc = ssrc;
     if (a->flags & RTPGATE_FLOW_F_REWRITE) {
       old_sum = csum_native(pl + 2, 10);
       if (rtp_rewrite(d.rw, pl, a->ts_step, &new_sum)) d.c.ssrc_changes++;

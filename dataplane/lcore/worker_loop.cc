@@ -11,6 +11,7 @@
 #include "exception/exc_worker.h"
 #include "lcore/ctl_tx.h"
 #include "lcore/worker.h"
+#include "rtcp/pli_inject.h"
 
 namespace rtpgate::dp {
 namespace {
@@ -18,6 +19,23 @@ namespace {
 constexpr uint32_t kIdleItersBeforeSleep = 256;
 constexpr uint32_t kMinSleepUs = 8;
 constexpr uint64_t kPublishEveryIdleIters = 1u << 14;
+
+// PLIs control asked for (RTPGATE_CMD_PLI), sent from the command lcore; returns how many.
+uint32_t run_pli_requests(DpContext& dp, LcoreCtx& lc, CommandApplier& cmds, uint64_t now) noexcept {
+  PliRequest req[16];
+  const uint32_t n = cmds.take_pli(req, 16);
+  if (n == 0) return 0;
+  SrtpOutBurst ob;
+  for (uint32_t i = 0; i < n; i++) {
+    const uint32_t idx = dp.table.action_of(req[i].flow_id);
+    if (idx == kNoFlow) continue;  // removed meanwhile
+    const FlowAction& a = dp.table.actions()[idx];
+    inject_pli(dp, lc, a, dp.table.dyn(a.flow_id), req[i].sender_ssrc, req[i].force, now, &ob);
+  }
+  flush_srtp_out(dp, lc, ob);
+  flush_all(lc, dp);
+  return n;
+}
 
 }  // namespace
 
@@ -58,7 +76,11 @@ int worker_main(void* arg) {
   lc.stats->role = 1;
   while (!dp.stop.load(std::memory_order_relaxed)) {
     const uint64_t now = rte_rdtsc();
-    uint32_t work = w.cmds != nullptr ? w.cmds->poll(now, cfg.max_cmds_per_poll, lc.ctr) : 0;
+    uint32_t work = 0;
+    if (w.cmds != nullptr) {
+      work += w.cmds->poll(now, cfg.max_cmds_per_poll, lc.ctr);
+      work += run_pli_requests(dp, lc, *w.cmds, now);
+    }
     uint32_t rx = 0;
     for (uint32_t q = 0; q < lc.n_rxq; q++) {
       const uint16_t nb = rte_eth_rx_burst(lc.rxq[q].port, lc.rxq[q].queue, pkts, burst);
@@ -70,7 +92,7 @@ int worker_main(void* arg) {
     rx += process_hairpin(dp, lc, now);
     if (w.cmds != nullptr && dp.kernel_tx_ring != nullptr) work += drain_kernel_tx(dp, lc, burst);
     if (lc.n_from_ctl != 0) {
-      const uint32_t sent = drain_ctl_rings(dp, lc, burst);
+      const uint32_t sent = drain_ctl_rings(dp, lc, burst, now);
       work += sent;
       if (sent != 0 && sent < burst) flush_all(lc, dp);
     }

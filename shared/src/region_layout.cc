@@ -23,6 +23,7 @@ void fill_size_table(uint32_t* t) {
   t[RTPGATE_SHM_SZ_LCORE_STATS] = sizeof(rtpgate_shm_lcore_stats);
   t[RTPGATE_SHM_SZ_PKT_SLOT] = sizeof(rtpgate_shm_pkt_slot);
   t[RTPGATE_SHM_SZ_SRTP_ENTRY] = sizeof(rtpgate_shm_srtp_entry);
+  t[RTPGATE_SHM_SZ_REC_ENTRY] = sizeof(rtpgate_shm_rec_entry);
 }
 
 bool fail(std::string* why, std::string msg) {
@@ -44,6 +45,7 @@ bool validate_config(const RegionConfig& c, std::string* why) {
   if (c.flow_capacity == 0 || c.flow_capacity > (1u << 24))
     return fail(why, "flow_capacity must be 1..16777216");
   if (c.srtp_capacity > (1u << 24)) return fail(why, "srtp_capacity must be 0..16777216");
+  if (c.rec_capacity > (1u << 24)) return fail(why, "rec_capacity must be 0..16777216");
   if (c.addrs.empty() || c.addrs.size() > RTPGATE_SHM_MAX_ADDRS)
     return fail(why, "need 1.." + std::to_string(RTPGATE_SHM_MAX_ADDRS) + " media addresses");
   for (const auto& a : c.addrs)
@@ -75,6 +77,10 @@ Layout compute_layout(const RegionConfig& c) {
   off = align_up(off + uint64_t{c.srtp_capacity} * sizeof(rtpgate_shm_srtp_entry), kAlign);
   l.off_srtp_bitmap = off;
   off = align_up(off + (uint64_t{c.srtp_capacity} + 63) / 64 * 8, kAlign);
+  l.off_rec = off;
+  off = align_up(off + uint64_t{c.rec_capacity} * sizeof(rtpgate_shm_rec_entry), kAlign);
+  l.off_rec_bitmap = off;
+  off = align_up(off + (uint64_t{c.rec_capacity} + 63) / 64 * 8, kAlign);
   l.off_cmd_ring = off;
   off = align_up(off + SpscRing<rtpgate_shm_cmd>::bytes_for(c.cmd_ring_capacity), kAlign);
   l.off_cpl_ring = off;
@@ -132,6 +138,9 @@ void init_header(rtpgate_shm_header* h, const RegionConfig& c, const Layout& l) 
   h->srtp_capacity = c.srtp_capacity;
   h->off_srtp = l.off_srtp;
   h->off_srtp_bitmap = l.off_srtp_bitmap;
+  h->rec_capacity = c.rec_capacity;
+  h->off_rec = l.off_rec;
+  h->off_rec_bitmap = l.off_rec_bitmap;
 }
 
 bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::string* why) {
@@ -155,7 +164,8 @@ bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::str
   if (h.n_addrs == 0 || h.n_addrs > RTPGATE_SHM_MAX_ADDRS || h.n_lcore_stats > RTPGATE_SHM_MAX_LCORES ||
       h.n_pkt_rings_to_ctl > RTPGATE_SHM_MAX_PKT_RINGS || h.n_pkt_rings_to_dp > RTPGATE_SHM_MAX_PKT_RINGS)
     return fail(why, "header counts out of range");
-  if (h.flow_capacity == 0 || h.port_min == 0 || h.port_min > h.port_max || h.srtp_capacity > (1u << 24))
+  if (h.flow_capacity == 0 || h.port_min == 0 || h.port_min > h.port_max || h.srtp_capacity > (1u << 24) ||
+      h.rec_capacity > (1u << 24))
     return fail(why, "header flow capacity or port range invalid");
   if (!is_pow2(h.cmd_ring_capacity) || !is_pow2(h.cpl_ring_capacity) || !is_pow2(h.evt_ring_capacity) ||
       (h.n_pkt_rings_to_ctl + h.n_pkt_rings_to_dp != 0 && !is_pow2(h.pkt_ring_capacity)))
@@ -177,7 +187,10 @@ bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::str
             inside(h.off_lcore_stats, uint64_t{h.n_lcore_stats} * sizeof(rtpgate_shm_lcore_stats)) &&
             (h.srtp_capacity == 0 ||
              (inside(h.off_srtp, uint64_t{h.srtp_capacity} * sizeof(rtpgate_shm_srtp_entry)) &&
-              inside(h.off_srtp_bitmap, (uint64_t{h.srtp_capacity} + 63) / 64 * 8)));
+              inside(h.off_srtp_bitmap, (uint64_t{h.srtp_capacity} + 63) / 64 * 8))) &&
+            (h.rec_capacity == 0 ||
+             (inside(h.off_rec, uint64_t{h.rec_capacity} * sizeof(rtpgate_shm_rec_entry)) &&
+              inside(h.off_rec_bitmap, (uint64_t{h.rec_capacity} + 63) / 64 * 8)));
   for (uint32_t i = 0; ok && i < h.n_pkt_rings_to_ctl; i++) ok = inside(h.off_pkt_rings_to_ctl[i], pkt_len);
   for (uint32_t i = 0; ok && i < h.n_pkt_rings_to_dp; i++) ok = inside(h.off_pkt_rings_to_dp[i], pkt_len);
   if (!ok) return fail(why, "header offsets point outside the region");

@@ -77,7 +77,8 @@ TEST(Layout, FlowParamsSizeAndOffsets) {
   EXPECT_EQ(offsetof(rtpgate_shm_flow_params, reverse_flow_id), 140u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_params, srtp_out_slot), 144u);  // layout 1.2
   EXPECT_EQ(offsetof(rtpgate_shm_flow_params, fwd), 148u);           // layout 1.3
-  EXPECT_EQ(offsetof(rtpgate_shm_flow_params, reserved), 168u);
+  EXPECT_EQ(offsetof(rtpgate_shm_flow_params, record_tx_slot), 168u);  // layout 1.4
+  EXPECT_EQ(offsetof(rtpgate_shm_flow_params, reserved), 172u);
 }
 
 TEST(Layout, ForwarderFieldsSizeAndOffsets) {  // layout 1.3
@@ -157,7 +158,7 @@ TEST(Layout, RingRecordsSizeAndOffsets) {
 }
 
 TEST(Layout, LcoreStatsSizeAndOffsets) {
-  EXPECT_EQ(sizeof(rtpgate_shm_lcore_stats), 576u);
+  EXPECT_EQ(sizeof(rtpgate_shm_lcore_stats), 1088u);  // layout 1.4: 128 counters
   EXPECT_EQ(offsetof(rtpgate_shm_lcore_stats, lcore_id), 0u);
   EXPECT_EQ(offsetof(rtpgate_shm_lcore_stats, role), 4u);
   EXPECT_EQ(offsetof(rtpgate_shm_lcore_stats, epoch), 8u);
@@ -224,14 +225,29 @@ TEST(Layout, HeaderSizeAndOffsets) {
   EXPECT_EQ(offsetof(rtpgate_shm_header, srtp_capacity), 2032u);     // layout 1.2
   EXPECT_EQ(offsetof(rtpgate_shm_header, off_srtp), 2040u);          // layout 1.2
   EXPECT_EQ(offsetof(rtpgate_shm_header, off_srtp_bitmap), 2048u);   // layout 1.2
-  EXPECT_EQ(offsetof(rtpgate_shm_header, reserved), 2056u);
+  EXPECT_EQ(offsetof(rtpgate_shm_header, rec_capacity), 2056u);      // layout 1.4
+  EXPECT_EQ(offsetof(rtpgate_shm_header, off_rec), 2064u);           // layout 1.4
+  EXPECT_EQ(offsetof(rtpgate_shm_header, off_rec_bitmap), 2072u);    // layout 1.4
+  EXPECT_EQ(offsetof(rtpgate_shm_header, reserved), 2080u);
+}
+
+TEST(Layout, RecEntrySizeAndOffsets) {  // layout 1.4
+  EXPECT_EQ(sizeof(rtpgate_shm_rec_entry), 768u);
+  EXPECT_EQ(offsetof(rtpgate_shm_rec_entry, version), 0u);
+  EXPECT_EQ(offsetof(rtpgate_shm_rec_entry, medium), 8u);
+  EXPECT_EQ(offsetof(rtpgate_shm_rec_entry, clock_hz), 12u);
+  EXPECT_EQ(offsetof(rtpgate_shm_rec_entry, codec), 16u);
+  EXPECT_EQ(offsetof(rtpgate_shm_rec_entry, fmtp), 32u);
+  EXPECT_EQ(offsetof(rtpgate_shm_rec_entry, path), 160u);
+  EXPECT_EQ(offsetof(rtpgate_shm_rec_entry, status), 712u);
+  EXPECT_EQ(sizeof(rtpgate_shm_rec_status), 56u);
 }
 
 TEST(Layout, VersionAndMagicArePinned) {
   EXPECT_EQ(RTPGATE_SHM_MAGIC, 0x3130455441475052ULL);
   EXPECT_EQ(RTPGATE_SHM_LAYOUT_MAJOR, 1);
-  EXPECT_EQ(RTPGATE_SHM_LAYOUT_MINOR, 3);
-  EXPECT_EQ(RTPGATE_SHM_SZ_COUNT, 11);
+  EXPECT_EQ(RTPGATE_SHM_LAYOUT_MINOR, 4);
+  EXPECT_EQ(RTPGATE_SHM_SZ_COUNT, 12);
   EXPECT_LE(static_cast<int>(RTPGATE_SHM_SZ_COUNT), static_cast<int>(RTPGATE_SHM_SZ_TABLE_LEN));
 }
 

@@ -300,9 +300,9 @@ void send_from_control(const Flow& f, const std::vector<Bytes>& payloads, bool r
     s->is_rtcp = rtcp;
     std::memcpy(s->data, pl.data(), pl.size());
     ring.publish();
-    if (ring.depth() >= 32) drain_ctl_rings(dp(), lc(), 64);
+    if (ring.depth() >= 32) drain_ctl_rings(dp(), lc(), 64, rte_rdtsc());
   }
-  while (drain_ctl_rings(dp(), lc(), 64) != 0) {
+  while (drain_ctl_rings(dp(), lc(), 64, rte_rdtsc()) != 0) {
   }
   flush_all(lc(), dp());
 }

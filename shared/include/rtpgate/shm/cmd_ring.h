@@ -27,11 +27,19 @@ enum rtpgate_cmd_op {
   RTPGATE_CMD_FLOW_REMOVE = 3,  /* unpublish; completion only once no lcore can still use it */
   RTPGATE_CMD_SRTP_SET = 4,     /* build the context of SRTP entry flow_id (version flow_version) */
   RTPGATE_CMD_SRTP_DEL = 5,     /* retire SRTP entry flow_id; completion once no lcore can use it */
-  RTPGATE_CMD_REC_START = 6,    /* reserved: recording issue */
-  RTPGATE_CMD_REC_STOP = 7,     /* reserved: recording issue */
-  RTPGATE_CMD_PLI = 8,          /* reserved: recording issue */
+  RTPGATE_CMD_REC_START = 6,    /* open recording entry flow_id (version flow_version): rec_entry.h */
+  RTPGATE_CMD_REC_STOP = 7,     /* close recording entry flow_id; completion once every copy is written */
+  RTPGATE_CMD_PLI = 8,          /* RTCP PLI to the sender of RTP flow flow_id (rtpgate_cmd_pli payload) */
   RTPGATE_CMD_FLOW_RESET_STATS = 9
 };
+
+/* RTPGATE_CMD_PLI payload: the PLI goes out on the RTP flow's RTCP flow (rtcp_flow_id, or
+ * the flow itself), media SSRC = the last SSRC the flow received. */
+struct rtpgate_cmd_pli {
+  uint32_t sender_ssrc;    /* 0 = the last SSRC control sent on the flow */
+  uint32_t flags;          /* RTPGATE_PLI_F_* */
+};
+#define RTPGATE_PLI_F_FORCE 0x1u /* ignore the per-flow rate limit */
 
 /* Completion/notification kinds (rtpgate_shm_cpl.op). Commands echo their own op. */
 enum rtpgate_notify_op {

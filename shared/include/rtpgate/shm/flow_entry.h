@@ -68,11 +68,13 @@ struct rtpgate_shm_flow_params {
   uint32_t rtcp_flow_id;   /* RTCP_MUX: flow that handles RTCP arriving here (UINT32_MAX = none) */
   uint32_t ctl_ring;       /* TO_CTL: index of the data-plane-to-control packet ring */
   uint32_t srtp_slot;      /* SRTP entry that unprotects what arrives (0 or UINT32_MAX = plain) */
-  uint32_t record_slot;    /* reserved for the recording issue (UINT32_MAX = none) */
+  uint32_t record_slot;    /* recording entry of the RTP this flow receives (0 or UINT32_MAX = none) */
   uint32_t reverse_flow_id;/* LATCH: flow whose output follows this flow's learnt source */
   uint32_t srtp_out_slot;  /* layout 1.2: SRTP entry that protects what this flow sends (0 = plain) */
   struct rtpgate_shm_fwd fwd; /* layout 1.3: RTP forwarders (forwarder.h) */
-  uint8_t reserved[24];
+  uint32_t record_tx_slot; /* layout 1.4: recording entry of the RTP control sends on this flow
+                              (0 or UINT32_MAX = none) */
+  uint8_t reserved[20];
 };
 
 #define RTPGATE_FLOW_STATE_FREE 0u

@@ -28,7 +28,11 @@ static_assert(sizeof(rtpgate_shm_ring_hdr) == 192);
 static_assert(offsetof(rtpgate_shm_ring_hdr, tail) == 64);
 static_assert(sizeof(rtpgate_shm_cmd) == 64);
 static_assert(sizeof(rtpgate_shm_cpl) == 64);
-static_assert(sizeof(rtpgate_shm_lcore_stats) == 576);
+static_assert(sizeof(rtpgate_shm_lcore_stats) == 1088);
+static_assert(sizeof(rtpgate_shm_rec_entry) == 768);
+static_assert(offsetof(rtpgate_shm_rec_entry, path) == 160);
+static_assert(offsetof(rtpgate_shm_flow_params, record_tx_slot) == 168);
+static_assert(offsetof(rtpgate_shm_header, rec_capacity) == offsetof(rtpgate_shm_header, off_srtp_bitmap) + 8);
 static_assert(offsetof(rtpgate_shm_lcore_stats, ctr) == 64);
 static_assert(sizeof(rtpgate_shm_pkt_slot) == 1536);
 static_assert(offsetof(rtpgate_shm_pkt_slot, data) == 64);
@@ -39,5 +43,6 @@ static_assert(std::is_trivially_copyable_v<rtpgate_shm_cmd>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_cpl>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_pkt_slot>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_srtp_entry>);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_rec_entry>);
 
 }  // namespace rtpgate::shm

@@ -6,7 +6,8 @@
 
 #define RTPGATE_SHM_MAGIC 0x3130455441475052ULL /* "RPGATE01" little-endian */
 #define RTPGATE_SHM_LAYOUT_MAJOR 1
-#define RTPGATE_SHM_LAYOUT_MINOR 3 /* 1.2: SRTP key table, srtp_out_slot, SRTP counters; 1.3: forwarders */
+#define RTPGATE_SHM_LAYOUT_MINOR 4 /* 1.2: SRTP key table, srtp_out_slot, SRTP counters; 1.3: forwarders;
+                                     1.4: recording table, record_tx_slot, 128 counters */
 
 /* Index of each struct in the header's size table. Numbers never change. */
 enum rtpgate_shm_struct_id {
@@ -21,7 +22,8 @@ enum rtpgate_shm_struct_id {
   RTPGATE_SHM_SZ_LCORE_STATS = 8,
   RTPGATE_SHM_SZ_PKT_SLOT = 9,
   RTPGATE_SHM_SZ_SRTP_ENTRY = 10, /* layout 1.2 */
-  RTPGATE_SHM_SZ_COUNT = 11,
+  RTPGATE_SHM_SZ_REC_ENTRY = 11,  /* layout 1.4 */
+  RTPGATE_SHM_SZ_COUNT = 12,
   RTPGATE_SHM_SZ_TABLE_LEN = 16 /* room for later structs */
 };
 

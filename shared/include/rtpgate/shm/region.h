@@ -10,6 +10,7 @@
 #include "rtpgate/shm/flow_entry.h"
 #include "rtpgate/shm/layout_version.h"
 #include "rtpgate/shm/pkt_ring.h"
+#include "rtpgate/shm/rec_entry.h"
 #include "rtpgate/shm/srtp_entry.h"
 #include "rtpgate/shm/stats_block.h"
 
@@ -73,7 +74,11 @@ struct rtpgate_shm_header {
   uint32_t pad2;
   uint64_t off_srtp;           /* layout 1.2: rtpgate_shm_srtp_entry[srtp_capacity] (writer: control) */
   uint64_t off_srtp_bitmap;    /* layout 1.2: uint64_t words, bit set = entry allocated (writer: control) */
-  uint8_t reserved[224];
+  uint32_t rec_capacity;       /* layout 1.4: recording entries (entry 0 never used) */
+  uint32_t pad3;
+  uint64_t off_rec;            /* layout 1.4: rtpgate_shm_rec_entry[rec_capacity] */
+  uint64_t off_rec_bitmap;     /* layout 1.4: uint64_t words, bit set = entry allocated (writer: control) */
+  uint8_t reserved[200];
 };
 
 #endif

@@ -17,6 +17,7 @@ struct RegionConfig {
   std::string group;               // owning group of the region ("" = process group)
   uint32_t flow_capacity = 65536;
   uint32_t srtp_capacity = 1024;   // SRTP key entries (entry 0 is never used)
+  uint32_t rec_capacity = 1024;    // recording entries (entry 0 is never used)
   std::vector<rtpgate_shm_addr> addrs;
   uint16_t port_min = 20000;
   uint16_t port_max = 39999;
@@ -34,6 +35,7 @@ struct Layout {
   uint64_t off_flows, off_flow_bitmap, off_port_bitmap, port_words_per_addr;
   uint64_t off_cmd_ring, off_cpl_ring, off_evt_ring, off_lcore_stats;
   uint64_t off_srtp, off_srtp_bitmap;
+  uint64_t off_rec, off_rec_bitmap;
   uint64_t off_pkt_to_ctl[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t off_pkt_to_dp[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t total;
@@ -74,6 +76,8 @@ class Region {
   uint64_t* flow_bitmap() const noexcept { return at<uint64_t>(hdr()->off_flow_bitmap); }
   rtpgate_shm_srtp_entry& srtp(uint32_t idx) const noexcept { return at<rtpgate_shm_srtp_entry>(hdr()->off_srtp)[idx]; }
   uint64_t* srtp_bitmap() const noexcept { return at<uint64_t>(hdr()->off_srtp_bitmap); }
+  rtpgate_shm_rec_entry& rec(uint32_t idx) const noexcept { return at<rtpgate_shm_rec_entry>(hdr()->off_rec)[idx]; }
+  uint64_t* rec_bitmap() const noexcept { return at<uint64_t>(hdr()->off_rec_bitmap); }
   uint64_t* port_bitmap(uint32_t addr_idx) const noexcept {
     return at<uint64_t>(hdr()->off_port_bitmap) + addr_idx * hdr()->port_bitmap_words_per_addr;
   }

@@ -11,7 +11,7 @@ enum rtpgate_counter_id {
   RTPGATE_CTR_COUNT
 };
 
-#define RTPGATE_SHM_MAX_COUNTERS 64
+#define RTPGATE_SHM_MAX_COUNTERS 128
 
 struct rtpgate_shm_lcore_stats {
   uint32_t lcore_id;       /* DPDK lcore id, UINT32_MAX if the block is unused */

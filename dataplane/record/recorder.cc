@@ -1,0 +1,235 @@
+// Recorder thread (see recorder.h).
+#include "record/recorder.h"
+
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+namespace rtpgate::dp {
+namespace {
+
+constexpr uint32_t kCopyBurst = 64;
+constexpr uint64_t kPublishNs = 100'000'000;
+constexpr uint32_t kIdleNapUs = 1000;
+
+uint64_t real_us() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1000000u + uint64_t(ts.tv_nsec) / 1000u;
+}
+
+}  // namespace
+
+bool create_rec_rings(DpContext& dp, uint32_t n_workers, std::string* why) {
+  const Config& c = dp.cfg;
+  if (c.rec_capacity == 0) return true;  // recording disabled
+  const int sock = static_cast<int>(rte_socket_id());
+  dp.rec.pool = rte_pktmbuf_pool_create("rtpgate_rec", c.rec_mbufs, 256, 0,
+                                        RTE_PKTMBUF_HEADROOM + sizeof(RecCopyHdr) + kRecMaxPacket, sock);
+  if (dp.rec.pool == nullptr) return *why = "cannot create the recording buffer pool (rec_mbufs)", false;
+  for (uint32_t t = 0; t < c.rec_threads; t++) {
+    const std::string rq = "rtpgate_recq" + std::to_string(t);
+    dp.rec.req[t] = rte_ring_create_elem(rq.c_str(), sizeof(RecRequest), 1024, sock, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (dp.rec.req[t] == nullptr) return *why = "cannot create a recorder request ring", false;
+    for (uint32_t w = 0; w < n_workers; w++) {
+      const std::string name = "rtpgate_rec" + std::to_string(w) + "_" + std::to_string(t);
+      dp.rec.in[w][t] = rte_ring_create(name.c_str(), c.rec_ring, sock, RING_F_SP_ENQ | RING_F_SC_DEQ);
+      if (dp.rec.in[w][t] == nullptr) return *why = "cannot create a recording ring (rec_ring)", false;
+    }
+  }
+  dp.rec.n_threads = c.rec_threads;
+  // One descriptor per open recording: take the hard limit (systemd units raise it).
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return true;
+}
+
+void free_rec_rings(DpContext& dp, uint32_t n_workers) {
+  for (uint32_t t = 0; t < kMaxRecThreads; t++) {
+    for (uint32_t w = 0; w < n_workers && w < kRecMaxWorkers; w++) {
+      rte_ring*& r = dp.rec.in[w][t];
+      if (r == nullptr) continue;
+      void* m;
+      while (rte_ring_dequeue(r, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+      rte_ring_free(r);
+      r = nullptr;
+    }
+    rte_ring_free(dp.rec.req[t]);
+    dp.rec.req[t] = nullptr;
+  }
+  dp.rec.n_threads = 0;
+  if (dp.rec.pool != nullptr) rte_mempool_free(dp.rec.pool);
+  dp.rec.pool = nullptr;
+}
+
+Recorder::Recorder(DpContext& dp, uint32_t index, uint32_t n_workers, rtpgate_shm_lcore_stats* stats)
+    : dp_(dp), index_(index), n_workers_(n_workers), stats_(stats) {
+  flush_ns_ = uint64_t{dp.cfg.rec_flush_ms} * 1000000u;
+  if (stats_ != nullptr) stats_->role = 3;  // recorder
+}
+
+Recorder::~Recorder() { stop(); }
+
+bool Recorder::start() {
+  const std::string name = "rtpgate-rec" + std::to_string(index_);
+  running_ = rte_ctrl_thread_create(&tid_, name.c_str(), nullptr, &Recorder::thread_main, this) == 0;
+  return running_;
+}
+
+void Recorder::stop() {
+  if (running_) {
+    stop_.store(true, std::memory_order_release);
+    pthread_join(tid_, nullptr);
+    running_ = false;
+  }
+  // Whatever is still queued is written, then every file is closed (valid .mjr files).
+  while (drain_requests() + drain_copies(UINT32_MAX) != 0) {
+  }
+  for (auto& [slot, o] : files_) {
+    o.file->close();
+    ctr_[RTPGATE_CTR_rec_closed]++;
+  }
+  files_.clear();
+  publish_stats();
+}
+
+void* Recorder::thread_main(void* self) {
+  static_cast<Recorder*>(self)->run();
+  return nullptr;
+}
+
+void Recorder::run() {
+  while (!stop_.load(std::memory_order_acquire)) {
+    if (poll(shm::monotonic_ns()) == 0) usleep(kIdleNapUs);
+  }
+}
+
+uint32_t Recorder::poll(uint64_t now) {
+  uint32_t n = drain_requests();
+  n += drain_copies(kCopyBurst * 4);
+  if (now - last_flush_ns_ >= flush_ns_) {
+    flush_all();
+    last_flush_ns_ = now;
+  }
+  if (now - last_publish_ns_ >= kPublishNs) {
+    publish_stats();
+    last_publish_ns_ = now;
+  }
+  return n;
+}
+
+uint32_t Recorder::drain_requests() {
+  rte_ring* q = dp_.rec.req[index_];
+  if (q == nullptr) return 0;
+  uint32_t n = 0;
+  RecRequest r;
+  while (rte_ring_dequeue_elem(q, &r, sizeof r) == 0) {
+    if (r.op == RecOp::Open) open_file(r);
+    else close_file(r);
+    n++;
+  }
+  return n;
+}
+
+void Recorder::open_file(const RecRequest& r) {
+  rtpgate_shm_rec_status* st = &dp_.region.rec(r.slot).status;
+  if (auto it = files_.find(r.slot); it != files_.end()) {  // a start without a stop: the old one ends
+    it->second.file->close();
+    files_.erase(it);
+    ctr_[RTPGATE_CTR_rec_closed]++;
+  }
+  rec::RecFileSpec spec;
+  spec.path.assign(r.path, strnlen(r.path, sizeof r.path));
+  spec.codec.assign(r.codec, strnlen(r.codec, sizeof r.codec));
+  spec.fmtp.assign(r.fmtp, strnlen(r.fmtp, sizeof r.fmtp));
+  spec.medium = r.medium == RTPGATE_REC_VIDEO ? rec::MjrMedium::Video : rec::MjrMedium::Audio;
+  spec.clock_hz = r.clock_hz;
+  spec.video_orient_ext = r.video_orient_ext;
+  spec.buffer_bytes = size_t{dp_.cfg.rec_buffer_kb} * 1024;
+  auto f = std::make_unique<rec::RecFile>(st);
+  if (!f->open(spec, real_us())) {
+    ctr_[RTPGATE_CTR_rec_open_failed]++;
+    RTE_LOG(WARNING, USER1, "recording %u: cannot create %s: %s\n", r.slot, spec.path.c_str(),
+            strerror(__atomic_load_n(&st->err, __ATOMIC_RELAXED)));
+    return;  // copies for it are dropped as for a closed recording
+  }
+  ctr_[RTPGATE_CTR_rec_opened]++;
+  files_.emplace(r.slot, Open{r.gen, std::move(f)});
+}
+
+void Recorder::close_file(const RecRequest& r) {
+  // Every copy made before the stop is in the rings by now (QSBR grace): write them first.
+  while (drain_copies(UINT32_MAX) != 0) {
+  }
+  auto it = files_.find(r.slot);
+  if (it == files_.end() || it->second.gen != r.gen) return;
+  it->second.file->close();
+  files_.erase(it);
+  ctr_[RTPGATE_CTR_rec_closed]++;
+}
+
+uint32_t Recorder::drain_copies(uint32_t max_per_ring) {
+  uint32_t total = 0;
+  const uint64_t mono = shm::monotonic_ns();
+  const uint64_t real = real_us();
+  for (uint32_t w = 0; w < n_workers_; w++) {
+    rte_ring* ring = dp_.rec.in[w][index_];
+    if (ring == nullptr) continue;
+    uint32_t taken = 0;
+    while (taken < max_per_ring) {
+      rte_mbuf* m[kCopyBurst];
+      const unsigned n = rte_ring_sc_dequeue_burst(ring, reinterpret_cast<void**>(m), kCopyBurst, nullptr);
+      if (n == 0) break;
+      for (unsigned i = 0; i < n; i++) {
+        auto* h = rte_pktmbuf_mtod(m[i], RecCopyHdr*);
+        const uint32_t len = m[i]->data_len - static_cast<uint32_t>(sizeof(RecCopyHdr));
+        auto it = files_.find(h->slot);
+        if (it == files_.end() || it->second.gen != h->gen) {
+          ctr_[RTPGATE_CTR_drop_rec_write]++;  // late copy of a closed (or failed) recording
+          continue;
+        }
+        rec::RecFile& f = *it->second.file;
+        if (f.write(reinterpret_cast<uint8_t*>(h + 1), len, h->rx_ns, mono, real)) {
+          ctr_[RTPGATE_CTR_rec_frames]++;
+          ctr_[RTPGATE_CTR_rec_write_bytes] += len + rec::kMjrFrameHdrLen;
+        } else {
+          ctr_[RTPGATE_CTR_drop_rec_write]++;
+        }
+      }
+      rte_pktmbuf_free_bulk(m, n);
+      taken += n;
+    }
+    total += taken;
+  }
+  return total;
+}
+
+void Recorder::flush_all() {
+  for (auto& [slot, o] : files_)
+    if (o.file->dirty() && !o.file->flush())
+      RTE_LOG(WARNING, USER1, "recording %u: write failed, file closed at its last complete frame\n", slot);
+}
+
+void Recorder::publish_stats() noexcept {
+  if (stats_ == nullptr) return;
+  __atomic_store_n(&stats_->epoch, stats_->epoch + 1, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  for (uint32_t i = 0; i < RTPGATE_CTR_COUNT; i++) {
+    if (ctr_[i] != 0) {
+      stats_->ctr[i] += ctr_[i];
+      ctr_[i] = 0;
+    }
+  }
+  __atomic_store_n(&stats_->epoch, stats_->epoch + 1, __ATOMIC_RELEASE);
+}
+
+}  // namespace rtpgate::dp

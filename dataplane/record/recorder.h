@@ -1,0 +1,63 @@
+// A recorder thread (a DPDK control thread, never a worker): opens and closes the .mjr
+// files of the recording entries it serves (entry % rec_threads), drains the workers'
+// rings of copies and writes them in batches. The only place the data plane writes files.
+// It naps when idle; a slow disk only fills its rings, and workers then drop copies
+// (counted per recording), never packets being forwarded.
+#pragma once
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include "lcore/dp_context.h"
+#include "record/rec_file.h"
+
+namespace rtpgate::dp {
+
+class Recorder {
+ public:
+  Recorder(DpContext& dp, uint32_t index, uint32_t n_workers, rtpgate_shm_lcore_stats* stats);
+  ~Recorder();
+  bool start();
+  // Finishes: every queued request and copy is handled, every file closed. Call after the
+  // workers stopped (their last copies are then in the rings).
+  void stop();
+
+  // One pass of the loop (tests drive it without the thread); returns work done.
+  uint32_t poll(uint64_t now_mono_ns);
+
+ private:
+  static void* thread_main(void* self);
+  void run();
+  uint32_t drain_requests();
+  uint32_t drain_copies(uint32_t max_per_ring);
+  void open_file(const RecRequest& r);
+  void close_file(const RecRequest& r);
+  void flush_all();
+  void publish_stats() noexcept;
+
+  struct Open {
+    uint32_t gen;
+    std::unique_ptr<rec::RecFile> file;
+  };
+  DpContext& dp_;
+  uint32_t index_;
+  uint32_t n_workers_;
+  rtpgate_shm_lcore_stats* stats_;
+  uint64_t ctr_[RTPGATE_SHM_MAX_COUNTERS]{};
+  std::unordered_map<uint32_t, Open> files_;
+  uint64_t last_flush_ns_ = 0;
+  uint64_t last_publish_ns_ = 0;
+  uint64_t flush_ns_ = 0;
+  pthread_t tid_{};
+  bool running_ = false;
+  std::atomic<bool> stop_{false};
+};
+
+// Creates the pool and rings of dp.rec for n_workers workers (cfg.rec_*); false + *why.
+bool create_rec_rings(DpContext& dp, uint32_t n_workers, std::string* why);
+void free_rec_rings(DpContext& dp, uint32_t n_workers);
+
+}  // namespace rtpgate::dp

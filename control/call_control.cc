@@ -240,12 +240,22 @@ Json session_info(Session& s) {
     j.set("callee", json_string(s.call.callee.c_str()));
     srtp_info(s, j);
   }
+  // Spec §15.1: the file names, only while recording (details under "rtpgate").
+  Json rec;
+  for (bool v : {false, true})
+    for (bool peer : {false, true})
+      if (std::string f = s.media.recording_file(v, peer); !f.empty()) {
+        if (!rec) rec = Json::object();
+        rec.set(std::string(v ? "video" : "audio").append(peer ? "-peer" : "").c_str(), json_string(f.c_str()));
+      }
+  if (rec) j.set("recording", rec.release());
   j.set("establishing", json_integer(s.call.establishing ? 1 : 0));
   j.set("established", json_integer(s.call.established ? 1 : 0));
   j.set("hangingup", json_integer(s.call.status == CallStatus::Closing ? 1 : 0));
   j.set("destroyed", json_integer(s.destroyed.load() ? 1 : 0));
   if (Json m = s.media.info()) {
     if (!s.call.forwarders.by_id.empty()) m.set("rtp_forwarders", forwarders_info(s).release());  // admin.h
+    if (Json r = s.media.recording_info()) m.set("recordings", r.release());
     j.set("rtpgate", m.release());
   }
   return j;

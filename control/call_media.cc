@@ -1,5 +1,7 @@
 #include "call_media.h"
 
+#include <string.h>
+
 #include <thread>
 
 #include "admin.h"
@@ -7,7 +9,6 @@
 #include "janus_api.h"
 #include "log.h"
 #include "media/browser_relay.h"
-#include "media/pli.h"
 #include "plugin.h"
 #include "session.h"
 
@@ -17,6 +18,7 @@ struct Medium {
   std::unique_ptr<media::BrowserRelay> relay;
   media::StreamInfo info;
   std::atomic<media::StreamId> id{media::kNoStream};
+  std::string rec_file[2];  // [0] the browser's media, [1] the peer's ("" = not recording)
 };
 
 struct CallMedia::Impl {
@@ -85,6 +87,8 @@ void close_medium(CallMedia::Impl& impl, Medium& m) {
   if (id != media::kNoStream) Plugin::instance().dataplane().close_stream(id);
   m.relay.reset();
   m.info = {};
+  m.rec_file[0].clear();  // close_stream closed them
+  m.rec_file[1].clear();
 }
 
 }  // namespace
@@ -183,13 +187,65 @@ void CallMedia::from_browser(bool video, bool rtcp, uint8_t* buf, uint16_t len) 
   im.inflight.fetch_sub(1);
 }
 
-bool CallMedia::send_peer_pli() {
+bool CallMedia::send_peer_pli(bool force) {
   Medium& m = impl_->video;
   const media::StreamId id = m.id.load();
   if (id == media::kNoStream || !m.relay) return false;
-  uint8_t pli[media::kPliLen];
-  const size_t n = media::build_pli(pli, m.relay->browser_ssrc(), m.relay->peer_ssrc());
-  return Plugin::instance().dataplane().send_to_peer(id, true, pli, static_cast<uint16_t>(n));
+  std::string why;
+  if (Plugin::instance().dataplane().request_pli(id, m.relay->browser_ssrc(), force, &why)) return true;
+  log(Log::Warn, "media: no PLI to the peer: %s", why.c_str());
+  return false;
+}
+
+bool CallMedia::start_recording(bool video, bool peer, const media::RecSpec& r, std::string* why) {
+  Medium& m = impl_->m(video);
+  const media::StreamId id = m.id.load();
+  if (id == media::kNoStream) return *why = std::string("no ") + (video ? "video" : "audio") + " stream in this call", false;
+  if (!Plugin::instance().dataplane().start_recording(id, peer, r, why)) return false;
+  m.rec_file[peer ? 1 : 0] = r.path;
+  return true;
+}
+
+void CallMedia::stop_recording(bool video, bool peer) {
+  Medium& m = impl_->m(video);
+  const media::StreamId id = m.id.load();
+  if (id != media::kNoStream) Plugin::instance().dataplane().stop_recording(id, peer);
+  m.rec_file[peer ? 1 : 0].clear();
+}
+
+bool CallMedia::pause_recording(bool video, bool peer, bool paused, std::string* why) {
+  const media::StreamId id = impl_->m(video).id.load();
+  if (id == media::kNoStream || impl_->m(video).rec_file[peer ? 1 : 0].empty()) return *why = "not recording", false;
+  return Plugin::instance().dataplane().pause_recording(id, peer, paused, why);
+}
+
+std::string CallMedia::recording_file(bool video, bool peer) const { return impl_->m(video).rec_file[peer ? 1 : 0]; }
+
+Json CallMedia::recording_info() const {
+  Json j;
+  for (bool v : {false, true}) {
+    const Medium& m = impl_->m(v);
+    for (bool peer : {false, true}) {
+      const std::string& f = m.rec_file[peer ? 1 : 0];
+      if (f.empty()) continue;
+      if (!j) j = Json::object();
+      Json r = Json::object();
+      r.set("file", json_string(f.c_str()));
+      rtpgate_shm_rec_status st{};
+      if (Plugin::instance().dataplane().recording_status(m.id.load(), peer, &st)) {
+        static const char* const kStates[] = {"free", "opening", "open", "failed", "closed"};
+        r.set("state", json_string(st.state < 5 ? kStates[st.state] : "unknown"));
+        if (st.err != 0) r.set("error", json_string(strerror(st.err)));
+        r.set("frames", json_integer(static_cast<json_int_t>(st.frames)));
+        r.set("bytes", json_integer(static_cast<json_int_t>(st.bytes)));
+        r.set("drops_ring", json_integer(static_cast<json_int_t>(st.drops_ring)));
+        r.set("drops_write", json_integer(static_cast<json_int_t>(st.drops_write)));
+        r.set("ssrc_changes", json_integer(static_cast<json_int_t>(st.ssrc_changes)));
+      }
+      j.set(std::string(v ? "video" : "audio").append(peer ? "-peer" : "").c_str(), r.release());
+    }
+  }
+  return j;
 }
 
 bool CallMedia::add_forwarder(bool video, bool peer, const media::FwdTarget& t, uint32_t* handle, std::string* why) {

@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "media/forwarders.h"
+#include "media/media_types.h"
 #include "media/srtp_keys.h"
 #include "sdp/sdp_types.h"
 
@@ -51,10 +52,22 @@ class CallMedia {
   // Stops from_browser immediately (handle going away); close() follows on the loop.
   void disable() noexcept;
 
-  // A 12-byte RTCP PLI to the peer on the video stream's RTCP path (spec §12): sender =
-  // the browser's video SSRC, media = the peer's. False when there is no video stream or
-  // the data plane did not take it (loop thread).
-  bool send_peer_pli();
+  // A 12-byte RTCP PLI to the peer on the video stream's RTCP path (spec §12), built and
+  // sent by the data plane (SRTCP when the leg is SRTP): sender = the browser's video SSRC,
+  // media = the peer's. Rate-limited per flow unless `force`. False when there is no video
+  // stream or the data plane did not take it (loop thread).
+  bool send_peer_pli(bool force = false);
+  // Recording (spec §4.15) of one medium to `r.path`, done by the data plane: `peer` = what
+  // the SIP peer sends, else what the browser sends. A running recording of the same kind
+  // is replaced. False + *why when the medium has no stream or the data plane refuses.
+  // Loop thread; close() stops them all (the files are closed valid).
+  bool start_recording(bool video, bool peer, const media::RecSpec& r, std::string* why);
+  void stop_recording(bool video, bool peer);
+  bool pause_recording(bool video, bool peer, bool paused, std::string* why);
+  // The file being recorded ("" = none).
+  std::string recording_file(bool video, bool peer) const;
+  // Per-file state and counters of the running recordings (query_session), {} = none.
+  Json recording_info() const;
   // RTP forwarders (spec §4.17) on a medium's stream, in the data plane: `peer` copies what
   // the SIP peer sends, else what the browser sends. False + *why when the medium has no
   // stream or the data plane refuses. Loop thread; close() removes them all.

@@ -183,7 +183,9 @@ bool DataPlaneLink::set_peer(StreamId id, const PeerTarget& peer, std::string* w
   spec.dscp = s->video ? opt_.dscp_video : opt_.dscp_audio;
   spec.peer_port = peer.rtp_port;
   rtpgate_shm_flow_params rtp_params = make_flow_params(spec);
-  rtp_params.fwd = chain_heads(s->fwds);  // forwarders survive a new peer address
+  rtp_params.fwd = chain_heads(s->fwds);  // forwarders and recordings survive a new peer address
+  rtp_params.record_slot = s->rec[0] != 0 && !s->rec_paused[0] ? s->rec[0] : RTPGATE_REC_NONE;
+  rtp_params.record_tx_slot = s->rec[1] != 0 && !s->rec_paused[1] ? s->rec[1] : RTPGATE_REC_NONE;
   cc.write_params(s->rtp_flow, rtp_params);
   FlowCmd cmds[2] = {{RTPGATE_CMD_FLOW_MODIFY, s->rtcp_flow}, {RTPGATE_CMD_FLOW_MODIFY, s->rtp_flow}};
   cmds_->run(cmds, 2, opt_.cmd_timeout_ms);
@@ -211,6 +213,7 @@ void DataPlaneLink::close_stream(StreamId id) {
                                     {s->rtcp_flow, s->addr_idx, static_cast<uint16_t>(s->rtp_port + 1), true}};
     for (const FwdFlow& f : s->fwds) rel.push_back({f.flow, s->addr_idx, f.port, true});  // forwarders
     cmds_->remove_and_free(rel.data(), static_cast<uint32_t>(rel.size()), opt_.cmd_timeout_ms);
+    for (int d = 0; d < 2; d++) stop_recording_locked(*s, d);  // flows gone: the files close
     release_srtp_locked(*s);
     release_fwd_srtp_locked(*s);  // forwarders.cc
   }

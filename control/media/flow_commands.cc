@@ -15,11 +15,25 @@ void sleep_us(long us) noexcept {
 
 }  // namespace
 
+Result<uint64_t> FlowCommands::submit_one(const FlowCmd& c) noexcept {
+  switch (c.op) {
+    case RTPGATE_CMD_SRTP_SET:
+    case RTPGATE_CMD_SRTP_DEL:
+      return cc_.submit_srtp(c.op, c.flow_id);
+    case RTPGATE_CMD_REC_START:
+    case RTPGATE_CMD_REC_STOP:
+      return cc_.submit_rec(c.op, c.flow_id);
+    case RTPGATE_CMD_PLI:
+      return cc_.submit_pli(c.flow_id, c.pli);
+    default:
+      return cc_.submit(c.op, c.flow_id);
+  }
+}
+
 void FlowCommands::run(FlowCmd* cmds, uint32_t n, uint32_t timeout_ms) noexcept {
   uint32_t waiting = 0;
   for (uint32_t i = 0; i < n; i++) {
-    const bool srtp = cmds[i].op == RTPGATE_CMD_SRTP_SET || cmds[i].op == RTPGATE_CMD_SRTP_DEL;
-    auto seq = srtp ? cc_.submit_srtp(cmds[i].op, cmds[i].flow_id) : cc_.submit(cmds[i].op, cmds[i].flow_id);
+    auto seq = submit_one(cmds[i]);
     cmds[i].seq = seq ? seq.value() : 0;
     cmds[i].result = seq ? Errc::Timeout : seq.error();
     if (seq) waiting++;

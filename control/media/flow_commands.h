@@ -13,7 +13,8 @@ namespace rtpgate::ctl::media {
 
 struct FlowCmd {
   rtpgate_cmd_op op = RTPGATE_CMD_NOP;
-  uint32_t flow_id = 0;         // SRTP_SET/SRTP_DEL: the SRTP entry
+  uint32_t flow_id = 0;         // SRTP_SET/SRTP_DEL: the SRTP entry; REC_START/REC_STOP: the recording entry
+  rtpgate_cmd_pli pli{};        // PLI: the payload
   uint64_t seq = 0;            // set by run()
   Errc result = Errc::Timeout;  // set by run()
 };
@@ -41,6 +42,7 @@ class FlowCommands {
   size_t pending_removals() const noexcept { return late_.size(); }
 
  private:
+  Result<uint64_t> submit_one(const FlowCmd& c) noexcept;
   struct Late {
     uint64_t seq;
     FlowRelease f;

@@ -50,6 +50,17 @@ struct PeerTarget {
   uint16_t source_flags = 0;
 };
 
+// One .mjr recording of a stream direction, written by the data plane (DataPlaneLink::
+// start_recording; rtpgate_shm_rec_entry).
+struct RecSpec {
+  std::string path;          // absolute, ".mjr" included
+  std::string codec;         // lower-case rtpmap name ("pcmu", "opus", "vp8", ...)
+  std::string fmtp;
+  uint32_t clock_hz = 0;
+  bool pli = false;          // video from the peer: keyframe requests on start / SSRC change
+  int video_orient_ext = 0;
+};
+
 struct DataPlaneOptions {
   std::string shm_name = "/rtpgate";
   uint32_t cmd_timeout_ms = 1000;   // per flow command round trip

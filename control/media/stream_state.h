@@ -31,6 +31,8 @@ struct Stream {
   PeerTarget peer;              // last set_peer (control side only)
   StreamSrtp srtp;              // SDES-SRTP contexts of both flows (control side only)
   std::vector<FwdFlow> fwds;    // RTP forwarders (control side only; forwarders.h)
+  uint32_t rec[2] = {0, 0};     // recording entries: [0] what the peer sends, [1] what we send (link_record.cc)
+  bool rec_paused[2] = {false, false};  // the entry stays open, the flow stops copying
   // Producer positions of the data plane -> control rings when the flows were installed:
   // anything queued before belongs to an earlier user of the same flow slots.
   uint64_t start_pos[RTPGATE_SHM_MAX_PKT_RINGS] = {};

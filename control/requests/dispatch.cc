@@ -23,6 +23,7 @@ constexpr Entry kRequests[] = {
     {"keyframe", handle_keyframe},     {"rtp_forward", handle_rtp_forward},
     {"stop_rtp_forward", handle_stop_rtp_forward}, {"listforwarders", handle_listforwarders},
     {"hold", handle_hold},             {"unhold", handle_unhold},         {"update", handle_update},
+    {"recording", handle_recording},
 };
 
 }  // namespace

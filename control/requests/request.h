@@ -60,6 +60,7 @@ void handle_transfer(Request& r);
 // `decline` with a refer_id (requests/transfer.cc, spec §4.6).
 void decline_transfer(Request& r, uint32_t refer_id);
 void handle_keyframe(Request& r);
+void handle_recording(Request& r);
 void handle_rtp_forward(Request& r);
 void handle_stop_rtp_forward(Request& r);
 void handle_listforwarders(Request& r);

@@ -112,17 +112,19 @@ void ControlClient::free_port(uint32_t addr_idx, uint16_t port) noexcept {
   clear_bit(region_.port_bitmap(addr_idx), port - hdr().port_min);
 }
 
-Result<uint32_t> ControlClient::alloc_srtp() noexcept {
-  const uint32_t cap = hdr().srtp_capacity;
-  uint64_t* bm = region_.srtp_bitmap();
+Result<uint32_t> ControlClient::alloc_entry(uint64_t* bm, uint32_t cap, uint32_t* hint) noexcept {
   for (uint32_t n = 1; n < cap; n++) {
-    const uint32_t id = 1 + (srtp_hint_ - 1 + n - 1) % (cap - 1);
+    const uint32_t id = 1 + (*hint - 1 + n - 1) % (cap - 1);
     if (test_bit(bm, id)) continue;
     set_bit(bm, id);
-    srtp_hint_ = id + 1 < cap ? id + 1 : 1;
+    *hint = id + 1 < cap ? id + 1 : 1;
     return id;
   }
   return Errc::TableFull;
+}
+
+Result<uint32_t> ControlClient::alloc_srtp() noexcept {
+  return alloc_entry(region_.srtp_bitmap(), hdr().srtp_capacity, &srtp_hint_);
 }
 
 void ControlClient::free_srtp(uint32_t idx) noexcept {
@@ -150,7 +152,37 @@ uint32_t ControlClient::write_srtp(uint32_t idx, const rtpgate_shm_srtp_entry& e
   return version;
 }
 
-Result<uint64_t> ControlClient::push_cmd(rtpgate_cmd_op op, uint32_t id, const uint32_t& version) noexcept {
+Result<uint32_t> ControlClient::alloc_rec() noexcept {
+  return alloc_entry(region_.rec_bitmap(), hdr().rec_capacity, &rec_hint_);
+}
+
+void ControlClient::free_rec(uint32_t idx) noexcept {
+  if (idx == 0 || idx >= hdr().rec_capacity) return;
+  clear_bit(region_.rec_bitmap(), idx);
+}
+
+uint32_t ControlClient::write_rec(uint32_t idx, const rtpgate_shm_rec_entry& e) noexcept {
+  auto& slot = region_.rec(idx);
+  const uint32_t version = slot.version + 1;
+  std::memcpy(reinterpret_cast<uint8_t*>(&slot) + sizeof(slot.version),
+              reinterpret_cast<const uint8_t*>(&e) + sizeof(e.version),
+              offsetof(rtpgate_shm_rec_entry, status) - sizeof(e.version));
+  __atomic_store_n(&slot.version, version, __ATOMIC_RELEASE);
+  return version;
+}
+
+Result<uint64_t> ControlClient::submit_rec(rtpgate_cmd_op op, uint32_t idx) noexcept {
+  if (idx == 0 || idx >= hdr().rec_capacity) return Errc::BadParam;
+  return push_cmd(op, idx, region_.rec(idx).version);
+}
+
+Result<uint64_t> ControlClient::submit_pli(uint32_t flow_id, const rtpgate_cmd_pli& p) noexcept {
+  if (flow_id >= hdr().flow_capacity) return Errc::BadParam;
+  return push_cmd(RTPGATE_CMD_PLI, flow_id, region_.flow(flow_id).params.version, &p, sizeof p);
+}
+
+Result<uint64_t> ControlClient::push_cmd(rtpgate_cmd_op op, uint32_t id, const uint32_t& version,
+                                         const void* payload, size_t payload_len) noexcept {
   auto ring = region_.cmd_ring();
   rtpgate_shm_cmd* c = ring.reserve();
   if (c == nullptr) return Errc::RingFull;
@@ -159,6 +191,7 @@ Result<uint64_t> ControlClient::push_cmd(rtpgate_cmd_op op, uint32_t id, const u
   c->op = static_cast<uint16_t>(op);
   c->flow_id = id;
   c->flow_version = __atomic_load_n(&version, __ATOMIC_ACQUIRE);
+  if (payload != nullptr) std::memcpy(c->payload, payload, payload_len < sizeof c->payload ? payload_len : sizeof c->payload);
   const uint64_t seq = c->seq;
   ring.publish();
   return seq;

@@ -47,6 +47,18 @@ class ControlClient {
   Result<uint64_t> submit_srtp(rtpgate_cmd_op op, uint32_t idx) noexcept;
   Errc execute_srtp(rtpgate_cmd_op op, uint32_t idx, uint32_t timeout_ms = 2000) noexcept;
 
+  // Recording entries (layout 1.4). Entry 0 is never handed out (0 = "not recorded").
+  Result<uint32_t> alloc_rec() noexcept;
+  // Frees an entry: once REC_STOP completed, or for an entry the data plane never saw.
+  void free_rec(uint32_t idx) noexcept;
+  // Writes an entry's control part (everything before `status`) and bumps its version;
+  // returns the new version.
+  uint32_t write_rec(uint32_t idx, const rtpgate_shm_rec_entry& e) noexcept;
+  // Queues REC_START / REC_STOP for entry `idx` with its current version.
+  Result<uint64_t> submit_rec(rtpgate_cmd_op op, uint32_t idx) noexcept;
+  // Queues RTPGATE_CMD_PLI for RTP flow `flow_id`.
+  Result<uint64_t> submit_pli(uint32_t flow_id, const rtpgate_cmd_pli& p) noexcept;
+
   // Writes a slot's parameters and bumps its version; returns the new version.
   uint32_t write_params(uint32_t flow_id, const rtpgate_shm_flow_params& p) noexcept;
   // Queues a command; returns its sequence number.
@@ -64,7 +76,10 @@ class ControlClient {
 
  private:
   // Queues op for slot `id` (flow or SRTP entry) with the slot's current version.
-  Result<uint64_t> push_cmd(rtpgate_cmd_op op, uint32_t id, const uint32_t& version) noexcept;
+  Result<uint64_t> push_cmd(rtpgate_cmd_op op, uint32_t id, const uint32_t& version,
+                            const void* payload = nullptr, size_t payload_len = 0) noexcept;
+  // First clear bit of a table's bitmap from *hint on (entry 0 never), set and returned.
+  static Result<uint32_t> alloc_entry(uint64_t* bm, uint32_t cap, uint32_t* hint) noexcept;
   // Waits for the completion of a submitted command.
   Errc completion_of(Result<uint64_t> seq, uint32_t timeout_ms) noexcept;
   Region region_;
@@ -72,6 +87,7 @@ class ControlClient {
   uint64_t next_seq_ = 1;
   uint32_t flow_hint_ = 0;
   uint32_t srtp_hint_ = 1;
+  uint32_t rec_hint_ = 1;
 };
 
 

@@ -240,13 +240,15 @@ Json session_info(Session& s) {
     j.set("callee", json_string(s.call.callee.c_str()));
     srtp_info(s, j);
   }
-  // Spec §15.1: the file names, only while recording (details under "rtpgate").
+  // Spec §15.1: the file names (as stock: without the directory), only while recording;
+  // full paths and counters under "rtpgate".
   Json rec;
   for (bool v : {false, true})
     for (bool peer : {false, true})
       if (std::string f = s.media.recording_file(v, peer); !f.empty()) {
         if (!rec) rec = Json::object();
-        rec.set(std::string(v ? "video" : "audio").append(peer ? "-peer" : "").c_str(), json_string(f.c_str()));
+        rec.set(std::string(v ? "video" : "audio").append(peer ? "-peer" : "").c_str(),
+                json_string(f.substr(f.rfind('/') + 1).c_str()));
       }
   if (rec) j.set("recording", rec.release());
   j.set("establishing", json_integer(s.call.establishing ? 1 : 0));

@@ -93,6 +93,7 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   dp_->tsc_base = rte_rdtsc();
   dp_->ns_base = shm::monotonic_ns();
   dp_->pli_min_tsc = dp_->tsc_hz * cfg.pli_min_interval_ms / 1000;
+  dp_->rec_shed_tsc = dp_->tsc_hz / 20000;  // 50 us: the recorder drains a burst per ring meanwhile
   const size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
   dp_->qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rtpgate_qsbr", qsz, RTE_CACHE_LINE_SIZE));
   if (dp_->qsbr == nullptr || rte_rcu_qsbr_init(dp_->qsbr, RTE_MAX_LCORE) != 0)

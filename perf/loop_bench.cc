@@ -50,7 +50,7 @@ struct Args {
                "rtpgate-loop-bench: %s\n"
                "usage: rtpgate-loop-bench EAL-ARGS --vdev=net_ring0 -- [--flows N] [--seconds S] [--warmup S]\n"
                "         [--pkt-size BYTES] [--inflight K] [--burst B] [--rewrite|--no-rewrite] [--no-verify]\n"
-               "         [--publish-ms MS] [--label TEXT]\n",
+               "         [--publish-ms MS] [--label TEXT] [--record-pct P --rec-dir DIR]\n",
                why);
   std::exit(2);
 }
@@ -74,6 +74,8 @@ Args parse_args(int argc, char** argv) {
     else if (k == "--no-verify") a.verify = false;
     else if (k == "--publish-ms") a.publish_ms = static_cast<uint32_t>(std::stoul(val()));
     else if (k == "--label") a.label = val();
+    else if (k == "--record-pct") a.fc.record_pct = static_cast<uint32_t>(std::stoul(val()));
+    else if (k == "--rec-dir") a.fc.rec_dir = val();
     else usage(("unknown option " + k).c_str());
   }
   const uint32_t max_flows = RTPGATE_SHM_MAX_ADDRS * a.fc.ports_per_addr();
@@ -81,6 +83,8 @@ Args parse_args(int argc, char** argv) {
   if (a.pkt_size < kMinFrame || a.pkt_size > 1514) usage("--pkt-size must be 54..1514");
   if (a.burst == 0 || a.burst > dp::kMaxBurst) usage("--burst must be 1..64");
   if (a.inflight == 0 || a.seconds <= 0 || a.warmup_s < 0) usage("--inflight, --seconds must be > 0");
+  if (a.fc.record_pct > 100) usage("--record-pct must be 0..100");
+  if (a.fc.record_pct > 0 && (a.fc.rec_dir.empty() || a.fc.rec_dir[0] != '/')) usage("--record-pct needs --rec-dir ABSOLUTE-DIR");
   return a;
 }
 
@@ -104,6 +108,7 @@ dp::Config make_config(const Args& a, uint16_t port) {
   c.burst_pkts = a.burst;
   c.idle_mode = dp::IdleMode::Poll;
   if (a.publish_ms != 0) c.publish_interval_ms = a.publish_ms;
+  c.rec_capacity = a.fc.n_flows * a.fc.record_pct / 100 + 2;
   return c;
 }
 
@@ -172,6 +177,8 @@ void control_main(dp::Runtime& rt, const Args& a, Injector& inj, const cpu_set_t
   rep->installed = pr.installed;
   rep->install_failed = pr.failed;
   rep->install_s = pr.seconds;
+  rep->rec_started = pr.rec_started;
+  rep->rec_failed = pr.rec_failed;
   if (!ok || pr.failed != 0) {
     rep->error = !ok ? pr.why : "flow install failed: " + std::string(to_string(pr.first_error));
   } else {
@@ -187,7 +194,9 @@ void control_main(dp::Runtime& rt, const Args& a, Injector& inj, const cpu_set_t
       CoreCounters pmu;
       const bool have_pmu = pmu.open(getpid());  // the main thread runs the worker lcore
       if (have_pmu) pmu.start();
+      const auto& rst = rt.dp().region.lcore_stats(rt.n_workers() + 2);  // the recorder thread
       rep->t0 = snapshot(st);
+      rep->rec_t0 = snapshot(rst);
       // Windows of 0.5 s besides the whole interval: the median is robust against other
       // processes briefly taking the worker's CPU (shared machines).
       Snapshot prev = rep->t0;
@@ -200,6 +209,7 @@ void control_main(dp::Runtime& rt, const Args& a, Injector& inj, const cpu_set_t
         prev = cur;
       }
       rep->t1 = prev;
+      rep->rec_t1 = snapshot(rst);
       rep->pmu_ok = have_pmu && pmu.stop(&rep->core_cycles, &rep->instructions);
       if (g_abort.load()) rep->error = "interrupted";
     }
@@ -277,6 +287,7 @@ int run(int argc, char** argv) {
     drain_and_verify(port, a.verify, &rep);
     rep.mbufs_lost = a.inflight - rte_mempool_avail_count(pool);
     rep.total = snapshot(rt.dp().region.lcore_stats(0));
+    rep.rec_total = snapshot(rt.dp().region.lcore_stats(rt.n_workers() + 2));
     rt.shutdown();
     rte_mempool_free(pool);
     rc = print_report(a.label, a.fc, a.seconds, a.warmup_s, a.pkt_size, a.burst, rep) ? 0 : 3;

@@ -3,6 +3,8 @@
 
 #include <time.h>
 
+#include <cstring>
+
 #include "rtpgate/shm/control_client.h"
 
 namespace rtpgate::perf {
@@ -11,6 +13,22 @@ namespace {
 void nap_us(long us) {
   timespec ts{0, us * 1000};
   nanosleep(&ts, nullptr);
+}
+
+// A recording entry for flow `i` (PCMU audio, one file per flow, under rec_dir); its
+// index, 0 when the table is full.
+uint32_t write_recording(shm::ControlClient& c, const FlowCycle& fc, uint32_t i) {
+  const std::string path = fc.rec_dir + "/flow-" + std::to_string(i) + ".mjr";
+  rtpgate_shm_rec_entry e{};
+  if (path.size() >= sizeof e.path) return 0;
+  auto idx = c.alloc_rec();
+  if (!idx) return 0;
+  e.cookie = i;
+  e.medium = RTPGATE_REC_AUDIO;
+  std::strcpy(e.codec, "pcmu");
+  std::memcpy(e.path, path.c_str(), path.size() + 1);
+  c.write_rec(idx.value(), e);
+  return idx.value();
 }
 
 }  // namespace
@@ -50,6 +68,11 @@ bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::
     bool any = false;
     rtpgate_shm_cpl cpl;
     while (c.next_completion(cpl)) {
+      if (cpl.op == RTPGATE_CMD_REC_START) {
+        cpl.errc == static_cast<uint16_t>(Errc::Ok) ? out->rec_started++ : out->rec_failed++;
+        any = true;
+        continue;
+      }
       if (cpl.op != RTPGATE_CMD_FLOW_INSTALL) continue;  // notifications: none expected
       any = true;
       completed++;
@@ -61,16 +84,11 @@ bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::
     }
     return any;
   };
-  for (uint32_t i = 0; i < fc.n_flows; i++) {
-    auto id = c.alloc_flow();
-    if (!id || id.value() != i)
-      return out->why = "flow id allocation out of order at " + std::to_string(i), false;
-    if (!c.claim_port(fc.addr_index(i), fc.port(i)))
-      return out->why = "cannot claim port " + std::to_string(fc.port(i)), false;
-    c.write_params(i, fc.params(i));
+  // Submits one command, draining completions while the ring is full.
+  auto submit_retry = [&](auto submit) {
     while (true) {
-      auto seq = c.submit(RTPGATE_CMD_FLOW_INSTALL, i);
-      if (seq) break;
+      auto seq = submit();
+      if (seq) return true;
       if (seq.error() != Errc::RingFull) return out->why = "submit: " + std::string(to_string(seq.error())), false;
       const uint64_t now = shm::monotonic_ns();
       if (drain()) {
@@ -81,6 +99,25 @@ bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::
         nap_us(20);
       }
     }
+  };
+  for (uint32_t i = 0; i < fc.n_flows; i++) {
+    auto id = c.alloc_flow();
+    if (!id || id.value() != i)
+      return out->why = "flow id allocation out of order at " + std::to_string(i), false;
+    if (!c.claim_port(fc.addr_index(i), fc.port(i)))
+      return out->why = "cannot claim port " + std::to_string(fc.port(i)), false;
+    rtpgate_shm_flow_params p = fc.params(i);
+    if (fc.recorded(i)) {
+      const uint32_t rec = write_recording(c, fc, i);
+      if (rec == 0) {
+        out->rec_failed++;
+      } else {
+        if (!submit_retry([&] { return c.submit_rec(RTPGATE_CMD_REC_START, rec); })) return false;
+        p.record_slot = rec;
+      }
+    }
+    c.write_params(i, p);
+    if (!submit_retry([&] { return c.submit(RTPGATE_CMD_FLOW_INSTALL, i); })) return false;
   }
   while (completed < fc.n_flows) {
     const uint64_t now = shm::monotonic_ns();

@@ -16,6 +16,11 @@ struct FlowCycle {
   uint16_t port_min = 20000;  // even
   uint16_t port_max = 49999;
   bool rewrite = true;        // RTPGATE_FLOW_F_REWRITE (switching context)
+  uint32_t record_pct = 0;    // flows whose received RTP is recorded (.mjr, one file each)
+  std::string rec_dir;        // where the recordings go
+
+  // Every flow with (flow % 100) < record_pct: spread evenly over the cycle.
+  bool recorded(uint32_t flow) const noexcept { return flow % 100 < record_pct; }
 
   uint32_t ports_per_addr() const noexcept { return uint32_t{port_max} - port_min + 1; }
   uint32_t n_addrs() const noexcept { return (n_flows + ports_per_addr() - 1) / ports_per_addr(); }
@@ -40,6 +45,8 @@ struct FlowCycle {
 struct ProgramResult {
   uint32_t installed = 0;
   uint32_t failed = 0;
+  uint32_t rec_started = 0;   // REC_START confirmed
+  uint32_t rec_failed = 0;
   Errc first_error = Errc::Ok;
   double seconds = 0;
   std::string why;  // set when programming stopped early

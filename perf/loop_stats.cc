@@ -118,8 +118,12 @@ bool print_report(const std::string& label, const FlowCycle& fc, double seconds,
   for (int i = 0; i < RTPGATE_CTR_COUNT; i++) {
     if (!is_drop(i)) continue;
     const uint64_t d = r.t1.ctr[i] - r.t0.ctr[i], t = r.total.ctr[i];
-    n_drop_interval += d;
-    n_drop_total += t;
+    // Lost recording copies are the designed overload behaviour (forwarding goes on):
+    // reported in "recording", not a forwarding drop.
+    if (i != RTPGATE_CTR_drop_rec_copy) {
+      n_drop_interval += d;
+      n_drop_total += t;
+    }
     drops += std::string(drops.size() > 1 ? "," : "") + json_str(kCounterNames[i]) + ":" + std::to_string(d);
     drops_total += std::string(drops_total.size() > 1 ? "," : "") + json_str(kCounterNames[i]) + ":" +
                    std::to_string(t);
@@ -155,8 +159,25 @@ bool print_report(const std::string& label, const FlowCycle& fc, double seconds,
   // Every injected frame back intact proves none of them was dropped at any time; drops
   // outside the measured interval may be the data plane's own traffic (e.g. address
   // announcements looping back), so they are reported but do not fail the run.
-  const bool ok = r.error.empty() && r.installed == n && tx > 0 && n_drop_interval == 0 && bad == 0 &&
+  const bool ok = r.error.empty() && r.installed == n && tx > 0 && r.rec_failed == 0 && n_drop_interval == 0 && bad == 0 &&
                   r.mbufs_lost == 0 && (r.recovered == 0 || r.recovered == r.inflight);
+  const double rec_frames = double(r.rec_t1.ctr[RTPGATE_CTR_rec_frames] - r.rec_t0.ctr[RTPGATE_CTR_rec_frames]);
+  const double rec_bytes =
+      double(r.rec_t1.ctr[RTPGATE_CTR_rec_write_bytes] - r.rec_t0.ctr[RTPGATE_CTR_rec_write_bytes]);
+  const uint64_t copies = r.t1.ctr[RTPGATE_CTR_rec_copies] - r.t0.ctr[RTPGATE_CTR_rec_copies];
+  const uint64_t lost = r.t1.ctr[RTPGATE_CTR_drop_rec_copy] - r.t0.ctr[RTPGATE_CTR_drop_rec_copy];
+  Json rec;
+  rec.u64("record_pct", fc.record_pct)
+      .u64("recordings", r.rec_started)
+      .u64("rec_failed", r.rec_failed)
+      .u64("copies", copies)
+      .u64("copies_lost", lost)
+      .num("copies_lost_pct", copies + lost ? 100.0 * double(lost) / double(copies + lost) : 0, "%.2f")
+      .num("written_pps", secs > 0 ? rec_frames / secs : 0, "%.0f")
+      .num("written_mbytes_per_s", secs > 0 ? rec_bytes / secs / 1e6 : 0, "%.1f")
+      .u64("write_drops", r.rec_total.ctr[RTPGATE_CTR_drop_rec_write])
+      .u64("files_opened", r.rec_total.ctr[RTPGATE_CTR_rec_opened])
+      .u64("files_closed", r.rec_total.ctr[RTPGATE_CTR_rec_closed]);
   Json j;
   j.str("bench", "rtpgate-loop")
       .str("label", label)
@@ -198,6 +219,7 @@ bool print_report(const std::string& label, const FlowCycle& fc, double seconds,
       .u64("idle_polls", r.t1.ctr[RTPGATE_CTR_idle_polls] - r.t0.ctr[RTPGATE_CTR_idle_polls])
       .raw("drops", drops)
       .raw("drops_whole_run", drops_total)
+      .raw("recording", rec.done())
       .raw("verify", v.done())
       .raw("memory", m.done())
       .boolean("ok", ok)

@@ -36,6 +36,9 @@ struct RunReport {
   bool pmu_ok = false;  // core_cycles/instructions valid (worker thread, measured interval)
   uint64_t core_cycles = 0, instructions = 0;
   uint64_t region_bytes = 0, lookup_bytes = 0, dp_heap_bytes = 0;
+  // Recording (--record-pct): entries started, and the recorder thread's counters.
+  uint32_t rec_started = 0, rec_failed = 0;
+  Snapshot rec_t0, rec_t1, rec_total;
   std::string error;
 };
 

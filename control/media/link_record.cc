@@ -138,7 +138,9 @@ bool DataPlaneLink::recording_status(StreamId id, bool from_peer, rtpgate_shm_re
   out->err = __atomic_load_n(&st.err, __ATOMIC_RELAXED);
   out->frames = __atomic_load_n(&st.frames, __ATOMIC_RELAXED);
   out->bytes = __atomic_load_n(&st.bytes, __ATOMIC_RELAXED);
-  out->drops_ring = __atomic_load_n(&st.drops_ring, __ATOMIC_RELAXED);
+  // Lost copies are counted by the workers on the flow (published by housekeeping).
+  const rtpgate_shm_flow_counters& fc = cmds_->client().region().flow(s->rtp_flow).counters;
+  out->drops_ring = __atomic_load_n(dir == 0 ? &fc.rec_lost_rx : &fc.rec_lost_tx, __ATOMIC_RELAXED);
   out->drops_write = __atomic_load_n(&st.drops_write, __ATOMIC_RELAXED);
   out->first_frame_us = __atomic_load_n(&st.first_frame_us, __ATOMIC_RELAXED);
   out->ssrc_changes = __atomic_load_n(&st.ssrc_changes, __ATOMIC_RELAXED);

@@ -63,8 +63,9 @@ inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slo
     const uint32_t idx = dp.table.action_of(s.flow_id);
     if (idx != kNoFlow) {
       const FlowAction& a = dp.table.actions()[idx];
-      dp.table.dyn(s.flow_id).last_tx_ssrc = rd32be(s.data + 8);  // PLI sender (rtcp/pli_inject.h)
-      if (a.rec_tx != 0) [[unlikely]] rec_copy(dp, lc, a.rec_tx, a.rec_tx_gen, s.data, s.len, now_tsc);
+      FlowDyn& d = dp.table.dyn(s.flow_id);
+      d.last_tx_ssrc = rd32be(s.data + 8);  // PLI sender (rtcp/pli_inject.h)
+      if (a.rec_tx != 0) [[unlikely]] rec_copy(dp, lc, d, true, a.rec_tx, a.rec_tx_gen, s.data, s.len, now_tsc);
     }
   }
   send_on_flow(dp, lc, s.flow_id, s.data, s.len, s.is_rtcp != 0, ob);

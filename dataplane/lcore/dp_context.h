@@ -55,6 +55,7 @@ struct DpContext {
   uint64_t exc_tokens_per_s = 0, exc_burst = 0;             // housekeeping -> command lcore (flow ids)
   RecRings rec;                                // recording copies and requests (record/)
   uint64_t pli_min_tsc = 0;                    // pli_min_interval_ms in TSC cycles
+  uint64_t rec_shed_tsc = 0;                   // recording back-off after a lost copy (50 us)
   std::atomic<bool> stop{false};
   std::atomic<bool> hairpin{false};            // some flow's next hop is our own address
 

@@ -45,6 +45,8 @@ struct alignas(64) LcoreCtx {
   rte_mbuf* hairpin[kMaxBurst];
   // Recording copies staged per recorder thread, enqueued as one burst (record/rec_copy.h).
   uint16_t n_rec[kMaxRecThreads]{};
+  uint64_t rec_tsc = 0, rec_ns = 0;  // last TSC converted for a copy's timestamp
+  uint64_t rec_shed_until = 0;       // copies dropped at once until then (recorder behind)
   rte_mbuf* rec[kMaxRecThreads][kMaxBurst];
 };
 

@@ -115,6 +115,7 @@ int worker_main(void* arg) {
         publish_lcore_stats(lc);
       }
     }
+    rec_flush(dp, lc);  // no copy stays staged past a quiescent state (REC_STOP waits for one)
     rte_rcu_qsbr_quiescent(dp.qsbr, lcore);
     if (adaptive && rx == 0 && work == 0 && ++idle_iters > kIdleItersBeforeSleep) {
       // Nothing to do for a while: give the core away (l3fwd-power style), growing the

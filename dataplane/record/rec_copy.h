@@ -13,10 +13,13 @@
 
 namespace rtpgate::dp {
 
+// Lost copies are counted on the flow (FlowDyn, this lcore's cache line; published by
+// housekeeping as rec_lost_rx/rec_lost_tx): no shared cache line is touched when overloaded.
 inline void rec_count_drops(const DpContext& dp, LcoreCtx& lc, rte_mbuf* const* m, uint32_t n) noexcept {
   for (uint32_t i = 0; i < n; i++) {
     const auto* h = rte_pktmbuf_mtod(m[i], const RecCopyHdr*);
-    __atomic_fetch_add(&dp.region.rec(h->slot).status.drops_ring, 1, __ATOMIC_RELAXED);
+    FlowDyn& d = const_cast<DpContext&>(dp).table.dyn(h->flow_id);
+    (h->tx ? d.c.rec_lost_tx : d.c.rec_lost_rx)++;
   }
   lc.ctr[RTPGATE_CTR_drop_rec_copy] += n;
 }
@@ -30,6 +33,7 @@ inline void rec_flush_thread(const DpContext& dp, LcoreCtx& lc, uint32_t t) noex
                                                   nullptr);
   lc.ctr[RTPGATE_CTR_rec_copies] += done;
   if (done < n) [[unlikely]] {
+    lc.rec_shed_until = lc.rec_tsc + dp.rec_shed_tsc;  // the recorder is behind: back off
     rec_count_drops(dp, lc, lc.rec[t] + done, n - done);
     rte_pktmbuf_free_bulk(lc.rec[t] + done, n - done);
   }
@@ -39,24 +43,31 @@ inline void rec_flush(const DpContext& dp, LcoreCtx& lc) noexcept {
   for (uint32_t t = 0; t < dp.rec.n_threads; t++) rec_flush_thread(dp, lc, t);
 }
 
-// Copies `len` bytes of plain RTP for recording entry `slot` (version `gen`).
-[[gnu::noinline]] inline void rec_copy(const DpContext& dp, LcoreCtx& lc, uint32_t slot, uint32_t gen, const uint8_t* rtp,
-                                       uint32_t len, uint64_t now_tsc) noexcept {
-  if (dp.rec.n_threads == 0 || len > kRecMaxPacket) [[unlikely]] {
+// Copies `len` bytes of plain RTP of flow `d` (`tx`: what control sent on it) for recording
+// entry `slot` (version `gen`).
+[[gnu::noinline]] inline void rec_copy(const DpContext& dp, LcoreCtx& lc, FlowDyn& d, bool tx, uint32_t slot,
+                                       uint32_t gen, const uint8_t* rtp, uint32_t len, uint64_t now_tsc) noexcept {
+  // Load shedding: while the recorder is behind (its ring refused copies, or no buffer was
+  // left) copies are dropped here for rec_shed_us without touching the shared pool or rings.
+  rte_mbuf* m = dp.rec.n_threads != 0 && len <= kRecMaxPacket && now_tsc >= lc.rec_shed_until
+                    ? rte_pktmbuf_alloc(dp.rec.pool)
+                    : nullptr;
+  if (m == nullptr) [[unlikely]] {
+    if (now_tsc >= lc.rec_shed_until) lc.rec_shed_until = now_tsc + dp.rec_shed_tsc;
     lc.ctr[RTPGATE_CTR_drop_rec_copy]++;
-    __atomic_fetch_add(&dp.region.rec(slot).status.drops_ring, 1, __ATOMIC_RELAXED);
+    (tx ? d.c.rec_lost_tx : d.c.rec_lost_rx)++;
     return;
   }
-  rte_mbuf* m = rte_pktmbuf_alloc(dp.rec.pool);
-  if (m == nullptr) [[unlikely]] {
-    lc.ctr[RTPGATE_CTR_drop_rec_copy]++;
-    __atomic_fetch_add(&dp.region.rec(slot).status.drops_ring, 1, __ATOMIC_RELAXED);
-    return;
+  if (now_tsc != lc.rec_tsc) {  // one conversion per burst
+    lc.rec_tsc = now_tsc;
+    lc.rec_ns = dp.tsc_to_ns(now_tsc);
   }
   auto* h = rte_pktmbuf_mtod(m, RecCopyHdr*);
   h->slot = slot;
   h->gen = gen;
-  h->rx_ns = dp.tsc_to_ns(now_tsc);
+  h->flow_id = static_cast<uint32_t>(&d - &const_cast<DpContext&>(dp).table.dyn(0));
+  h->tx = tx;
+  h->rx_ns = lc.rec_ns;
   std::memcpy(h + 1, rtp, len);
   m->data_len = static_cast<uint16_t>(sizeof(RecCopyHdr) + len);
   m->pkt_len = m->data_len;

@@ -44,7 +44,14 @@ void RecFile::publish() noexcept {
   __atomic_store_n(&st_->ssrc_changes, ssrc_changes_, __ATOMIC_RELAXED);
 }
 
+bool RecFile::drop() noexcept {
+  drops_++;
+  publish();
+  return false;
+}
+
 void RecFile::fail(int err) {
+  failed_ = true;
   if (__atomic_load_n(&st_->err, __ATOMIC_RELAXED) == 0) __atomic_store_n(&st_->err, err, __ATOMIC_RELAXED);
   __atomic_store_n(&st_->state, RTPGATE_REC_ST_FAILED, __ATOMIC_RELEASE);
 }
@@ -85,11 +92,7 @@ bool RecFile::put(const uint8_t* p, size_t n) {
 }
 
 bool RecFile::write(uint8_t* rtp, uint32_t len, uint64_t rx_ns, uint64_t now_mono_ns, uint64_t now_real_us) {
-  if (fd_ < 0 || len < 12 || len > kMjrMaxPacket || (rtp[0] >> 6) != 2) {
-    drops_++;
-    publish();
-    return false;
-  }
+  if (fd_ < 0 || len < 12 || len > kMjrMaxPacket || (rtp[0] >> 6) != 2) return drop();
   if (!header_) {
     // "u": the first frame's arrival on the real-time clock.
     const uint64_t age_us = now_mono_ns > rx_ns ? (now_mono_ns - rx_ns) / 1000 : 0;
@@ -97,12 +100,11 @@ bool RecFile::write(uint8_t* rtp, uint32_t len, uint64_t rx_ns, uint64_t now_mon
     uint8_t hdr[2 + kMjrMaxInfoLen];
     const size_t n = mjr_write_info(hdr, sizeof hdr, info);
     if (n == 0) {
-      drops_++;
       fail(EINVAL);
       close();
-      return false;
+      return drop();
     }
-    if (!put(hdr, n)) return drops_++, false;
+    if (!put(hdr, n)) return drop();
     header_ = true;
     first_ns_ = rx_ns;
     __atomic_store_n(&st_->first_frame_us, info.first_frame_us, __ATOMIC_RELAXED);
@@ -112,10 +114,10 @@ bool RecFile::write(uint8_t* rtp, uint32_t len, uint64_t rx_ns, uint64_t now_mon
   last_in_ssrc_ = in_ssrc;
   rec_switch_apply(sw_, rtp, rx_ns, clock_);
   const uint64_t ms = rx_ns > first_ns_ ? (rx_ns - first_ns_) / 1000000 : 0;
-  if (used_ + kMjrFrameHdrLen + len > cap_ && !flush()) return drops_++, false;
+  if (used_ + kMjrFrameHdrLen + len > cap_ && !flush()) return drop();
   const size_t n = mjr_write_frame(buf_.get() + used_, cap_ - used_, static_cast<uint32_t>(ms), rtp,
                                    static_cast<uint16_t>(len));
-  if (n == 0) return drops_++, false;
+  if (n == 0) return drop();
   used_ += n;
   frames_in_buf_++;
   frames_++;
@@ -155,7 +157,7 @@ void RecFile::close() {
     ::close(fd_);
     fd_ = -1;
   }
-  if (ok) __atomic_store_n(&st_->state, RTPGATE_REC_ST_CLOSED, __ATOMIC_RELEASE);
+  if (ok && !failed_) __atomic_store_n(&st_->state, RTPGATE_REC_ST_CLOSED, __ATOMIC_RELEASE);
   publish();
 }
 

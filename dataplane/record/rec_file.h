@@ -48,6 +48,7 @@ class RecFile {
  private:
   bool put(const uint8_t* p, size_t n);
   void fail(int err);
+  bool drop() noexcept;  // counts and publishes a packet not recorded; false
   void publish() noexcept;
 
   rtpgate_shm_rec_status* st_;
@@ -62,6 +63,7 @@ class RecFile {
   uint64_t created_us_ = 0;
   uint64_t first_ns_ = 0;
   bool header_ = false;
+  bool failed_ = false;
   uint64_t frames_ = 0, drops_ = 0;
   uint32_t last_in_ssrc_ = 0;
   uint64_t ssrc_changes_ = 0;

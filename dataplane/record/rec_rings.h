@@ -21,6 +21,8 @@ struct RecCopyHdr {
   uint32_t slot;    // recording entry
   uint32_t gen;     // the entry's version when the flow was programmed
   uint64_t rx_ns;   // CLOCK_MONOTONIC arrival (or send) time
+  uint32_t flow_id; // the flow copied (lost copies are counted on it)
+  uint32_t tx;      // 1: control's packet sent on the flow, 0: received on it
 };
 
 // Command lcore -> recorder thread (by value: the entry may be reused once REC_STOP completed).

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -30,7 +31,7 @@ bool create_rec_rings(DpContext& dp, uint32_t n_workers, std::string* why) {
   const Config& c = dp.cfg;
   if (c.rec_capacity == 0) return true;  // recording disabled
   const int sock = static_cast<int>(rte_socket_id());
-  dp.rec.pool = rte_pktmbuf_pool_create("rtpgate_rec", c.rec_mbufs, 256, 0,
+  dp.rec.pool = rte_pktmbuf_pool_create("rtpgate_rec", c.rec_mbufs, std::min<uint32_t>(256, c.rec_mbufs / 2), 0,
                                         RTE_PKTMBUF_HEADROOM + sizeof(RecCopyHdr) + kRecMaxPacket, sock);
   if (dp.rec.pool == nullptr) return *why = "cannot create the recording buffer pool (rec_mbufs)", false;
   for (uint32_t t = 0; t < c.rec_threads; t++) {

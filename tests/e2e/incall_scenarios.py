@@ -9,12 +9,14 @@ scenarios as a mixin in its own file, with its own id range:
   40-49 scn_transfer.py   REFER: blind and attended, transferee / transferor / target
   50-59 scn_media.py      RFC 2833 detection, keyframe, rtp_forward, admin
   60-69 scn_srtp.py       SDES-SRTP offers: the answer's a=crypto (BYE rule), optional -> plain
+  70-79 scn_record.py     recording: all four directions to .mjr (janus-pp-rec), errors
 """
 
 from __future__ import annotations
 
 from scn_media import MediaScenarios
 from scn_messaging import MessagingScenarios
+from scn_record import RecordScenarios
 from scn_reinvite import ReinviteScenarios
 from scn_srtp import SrtpScenarios
 from scn_transfer import TransferScenarios
@@ -26,7 +28,8 @@ from sip_scenarios import STOCK_KNOWN, Suite
 STOCK_KNOWN[24] = "1.1.2 race: an update right after accepted can lose its accepted (call ends)"
 
 
-class InCallSuite(ReinviteScenarios, MessagingScenarios, TransferScenarios, MediaScenarios, SrtpScenarios, Suite):
+class InCallSuite(ReinviteScenarios, MessagingScenarios, TransferScenarios, MediaScenarios, SrtpScenarios,
+                  RecordScenarios, Suite):
     SCENARIOS = ([s for s in Suite.SCENARIOS if s[0] == 1] + ReinviteScenarios.SCENARIOS
                  + MessagingScenarios.SCENARIOS + TransferScenarios.SCENARIOS + MediaScenarios.SCENARIOS
-                 + SrtpScenarios.SCENARIOS)
+                 + SrtpScenarios.SCENARIOS + RecordScenarios.SCENARIOS)

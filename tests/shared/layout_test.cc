@@ -116,7 +116,7 @@ TEST(Layout, SrtpEntrySizeAndOffsets) {  // layout 1.2
 }
 
 TEST(Layout, FlowCountersAndSlotSizeAndOffsets) {
-  EXPECT_EQ(sizeof(rtpgate_shm_flow_counters), 160u);  // layout 1.2: + 4 SRTP counters
+  EXPECT_EQ(sizeof(rtpgate_shm_flow_counters), 176u);  // layout 1.2: + 4 SRTP counters; 1.4: + rec_lost_rx/tx
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, publish_seq), 0u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, state), 8u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, last_in_ssrc), 12u);
@@ -127,7 +127,7 @@ TEST(Layout, FlowCountersAndSlotSizeAndOffsets) {
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, ssrc_changes), 120u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, srtp_auth_fail), 128u);  // layout 1.2
   EXPECT_EQ(offsetof(rtpgate_shm_flow_counters, srtp_resync), 152u);     // layout 1.2
-  EXPECT_EQ(sizeof(rtpgate_shm_flow_slot), 352u);
+  EXPECT_EQ(sizeof(rtpgate_shm_flow_slot), 368u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_slot, params), 0u);
   EXPECT_EQ(offsetof(rtpgate_shm_flow_slot, counters), 192u);
 }

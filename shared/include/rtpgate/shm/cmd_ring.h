@@ -28,7 +28,9 @@ enum rtpgate_cmd_op {
   RTPGATE_CMD_SRTP_SET = 4,     /* build the context of SRTP entry flow_id (version flow_version) */
   RTPGATE_CMD_SRTP_DEL = 5,     /* retire SRTP entry flow_id; completion once no lcore can use it */
   RTPGATE_CMD_REC_START = 6,    /* open recording entry flow_id (version flow_version): rec_entry.h */
-  RTPGATE_CMD_REC_STOP = 7,     /* close recording entry flow_id; completion once every copy is written */
+  RTPGATE_CMD_REC_STOP = 7,     /* close recording entry flow_id: completes once no worker can copy for it
+                                   (the close is queued behind every copy made before); the entry may
+                                   be reused then; status.state turns CLOSED when the file is closed */
   RTPGATE_CMD_PLI = 8,          /* RTCP PLI to the sender of RTP flow flow_id (rtpgate_cmd_pli payload) */
   RTPGATE_CMD_FLOW_RESET_STATS = 9
 };

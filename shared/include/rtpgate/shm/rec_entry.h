@@ -6,7 +6,7 @@
  * plane reads it when RTPGATE_CMD_REC_START names it (flow_id = entry index, flow_version =
  * the entry's version). RTPGATE_CMD_REC_STOP closes the file once every copy made before
  * the stop was written; its completion means the entry may be reused.
- * Status part: writer data plane (recorder thread; drops_ring by workers, atomically).
+ * Status part: writer data plane (recorder thread).
  * Entry 0 is never allocated: 0 and RTPGATE_REC_NONE both mean "not recorded". */
 #ifndef RTPGATE_SHM_REC_ENTRY_H
 #define RTPGATE_SHM_REC_ENTRY_H
@@ -39,7 +39,8 @@ struct rtpgate_shm_rec_status {
   int32_t err;               /* errno of the first failure, 0 = none */
   uint64_t frames;           /* RTP packets written */
   uint64_t bytes;            /* bytes written (file size) */
-  uint64_t drops_ring;       /* copies lost: recorder ring full or no buffer (workers) */
+  uint64_t drops_ring;       /* unused (0): copies lost to a full recorder ring or no buffer are
+                                counted on the flow (flow counters rec_lost_rx / rec_lost_tx) */
   uint64_t drops_write;      /* packets lost: write failed / disk full, or not RTP */
   uint64_t first_frame_us;   /* "u" of the file, 0 = no frame yet */
   uint64_t ssrc_changes;     /* source changes re-based by the recorder */

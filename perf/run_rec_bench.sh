@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Recording benchmark, one run: rtpgate-loop-bench (one worker core, closed net_ring loop,
+# 1,000 flows) with 0 %, 10 % and 100 % of the flows recorded to .mjr files by the data
+# plane's recorder thread. Prints a Markdown table (forwarding Mpps and its ratio to the
+# 0 % run, copies lost, what the recorder wrote per second) and writes
+# perf/results/rec-<date>.json. The files go to a temporary directory that is removed.
+#
+#   perf/run_rec_bench.sh [--seconds S] [--flows N] [--rec-dir DIR] [--out FILE]
+#
+# Needs root (EAL). Uses --no-huge. The closed loop offers far more than a disk takes at
+# 100 %: the recorder's own ceiling is the written_pps of that row, and lost copies show
+# the load shedding (forwarding goes on).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$REPO/build}
+SECS=3
+FLOWS=1000
+REC_BASE=""
+OUT=""
+while (( $# )); do
+    case $1 in
+        --seconds) SECS=$2; shift ;;
+        --flows) FLOWS=$2; shift ;;
+        --rec-dir) REC_BASE=$2; shift ;;
+        --out) OUT=$2; shift ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *) echo "run_rec_bench: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+[[ $EUID -eq 0 ]] || { echo "run_rec_bench: needs root" >&2; exit 77; }
+ninja -C "$BUILD_DIR" perf/rtpgate-loop-bench >/dev/null
+BENCH=$BUILD_DIR/perf/rtpgate-loop-bench
+TMP=$(mktemp -d "${REC_BASE:-/tmp}/rtpgate-rec.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
+WORKER_CPU=$(tr ',-' '\n' <<<"$cpus" | tail -1)
+OUT=${OUT:-$REPO/perf/results/rec-$(date +%Y%m%d-%H%M%S).json}
+mkdir -p "$(dirname "$OUT")"
+: >"$OUT"
+for pct in 0 10 100; do
+    rm -rf "${TMP:?}"/*
+    echo "[rec] $FLOWS flows, $pct % recorded, $SECS s" >&2
+    timeout $(( SECS + 60 )) "$BENCH" -l "$WORKER_CPU" --no-pci --no-huge -m 512 --file-prefix "recbench$$" \
+        --vdev=net_ring0 -- --label "rec-$pct" --flows "$FLOWS" --seconds "$SECS" --warmup 1 \
+        --record-pct "$pct" --rec-dir "$TMP" 2>"$TMP.log" | grep '^{"bench"' >>"$OUT" \
+        || { tail -5 "$TMP.log" >&2; rm -f "$TMP.log"; exit 1; }
+    echo "[rec] $(du -sh "$TMP" | cut -f1) written" >&2
+done
+rm -f "$TMP.log"
+python3 - "$OUT" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+base = rows[0]["mpps_median"] or 1
+print("| recorded | forwarding Mpps (median) | vs 0 % | copies lost | recorder wrote pkts/s | MB/s | files |")
+print("|---|---|---|---|---|---|---|")
+ok = True
+for r in rows:
+    rec = r["recording"]
+    ok = ok and r["ok"]
+    print(f"| {rec['record_pct']} % | {r['mpps_median']:.2f} | {r['mpps_median'] / base:.2f} | "
+          f"{rec['copies_lost_pct']:.1f} % | {rec['written_pps']:,.0f} | {rec['written_mbytes_per_s']:.0f} | "
+          f"{rec['files_closed']}/{rec['recordings']} |")
+print(f"\nresults: {sys.argv[1]}; every run forwarded with no forwarding drop: {ok}")
+sys.exit(0 if ok else 1)
+PY

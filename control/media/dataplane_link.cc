@@ -148,10 +148,8 @@ bool DataPlaneLink::open_stream(const std::string& sdp_ip, bool video, Sink* sin
 
 bool DataPlaneLink::set_peer(StreamId id, const PeerTarget& peer, std::string* why) {
   std::lock_guard<std::mutex> g(ctl_mu_);
-  Stream* s = find_locked(id);
-  if (s == nullptr) return *why = "no such media stream", false;
-  if (!refresh_locked() || s->orphaned || s->generation != generation_)
-    return *why = "the rtpgate data plane restarted: the media stream is gone", false;
+  Stream* s = live_stream_locked(id, why);
+  if (s == nullptr) return false;
   rtpgate_shm_addr pa{};
   bool has_peer = false;
   if (!peer.addr.empty()) {
@@ -219,6 +217,14 @@ void DataPlaneLink::close_stream(StreamId id) {
   }
   streams_.erase(it);
   n_streams_.store(streams_.size());
+}
+
+Stream* DataPlaneLink::live_stream_locked(StreamId id, std::string* why) {
+  Stream* s = find_locked(id);
+  if (s == nullptr) return *why = "no such media stream", nullptr;
+  if (!refresh_locked() || s->orphaned || s->generation != generation_)
+    return *why = "the rtpgate data plane restarted: the media stream is gone", nullptr;
+  return s;
 }
 
 bool DataPlaneLink::stream_alive(StreamId id) {

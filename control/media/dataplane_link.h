@@ -109,6 +109,8 @@ class DataPlaneLink {
   void unregister_locked(Stream* s);
   bool program_peer_locked(Stream& s, const PeerTarget& peer, std::string* why);
   Stream* find_locked(StreamId id);
+  // The stream, on the data plane attached now; nullptr + *why otherwise.
+  Stream* live_stream_locked(StreamId id, std::string* why);
   // Deletes a stream's SRTP contexts in the data plane and frees (wipes) their entries.
   void release_srtp_locked(Stream& s);
   // Deletes SRTP entries an earlier plugin instance left in the region (our cookie tag).

@@ -63,10 +63,8 @@ void DataPlaneLink::stop_recording_locked(Stream& s, int dir) {
 
 bool DataPlaneLink::start_recording(StreamId id, bool from_peer, const RecSpec& r, std::string* why) {
   std::lock_guard<std::mutex> g(ctl_mu_);
-  Stream* s = find_locked(id);
-  if (s == nullptr) return *why = "no such media stream", false;
-  if (!refresh_locked() || s->orphaned || s->generation != generation_)
-    return *why = "the rtpgate data plane restarted: the media stream is gone", false;
+  Stream* s = live_stream_locked(id, why);
+  if (s == nullptr) return false;
   shm::ControlClient& cc = cmds_->client();
   if (cc.hdr().rec_capacity < 2) return *why = "the rtpgate data plane has recording disabled (rec_capacity)", false;
   const int dir = from_peer ? 0 : 1;
@@ -117,11 +115,10 @@ void DataPlaneLink::stop_recording(StreamId id, bool from_peer) {
 
 bool DataPlaneLink::pause_recording(StreamId id, bool from_peer, bool paused, std::string* why) {
   std::lock_guard<std::mutex> g(ctl_mu_);
-  Stream* s = find_locked(id);
+  Stream* s = live_stream_locked(id, why);
   const int dir = from_peer ? 0 : 1;
-  if (s == nullptr || s->rec[dir] == 0) return *why = "not recording", false;
-  if (!refresh_locked() || s->orphaned || s->generation != generation_)
-    return *why = "the rtpgate data plane restarted: the media stream is gone", false;
+  if (s == nullptr) return false;
+  if (s->rec[dir] == 0) return *why = "not recording", false;
   if (s->rec_paused[dir] == paused) return true;
   s->rec_paused[dir] = paused;
   if (const Errc e = apply_rec_locked(*s); e != Errc::Ok) return *why = err("cannot change the recording", e), false;
@@ -149,10 +146,8 @@ bool DataPlaneLink::recording_status(StreamId id, bool from_peer, rtpgate_shm_re
 
 bool DataPlaneLink::request_pli(StreamId id, uint32_t sender_ssrc, bool force, std::string* why) {
   std::lock_guard<std::mutex> g(ctl_mu_);
-  Stream* s = find_locked(id);
-  if (s == nullptr) return *why = "no such media stream", false;
-  if (!refresh_locked() || s->orphaned || s->generation != generation_)
-    return *why = "the rtpgate data plane restarted: the media stream is gone", false;
+  Stream* s = live_stream_locked(id, why);
+  if (s == nullptr) return false;
   FlowCmd c{RTPGATE_CMD_PLI, s->rtp_flow};
   c.pli.sender_ssrc = sender_ssrc;
   c.pli.flags = force ? RTPGATE_PLI_F_FORCE : 0;

@@ -46,10 +46,8 @@ void delete_srtp(FlowCommands& cmds, FlowCmd* dels, uint32_t n, uint32_t timeout
 
 bool DataPlaneLink::set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey* from_peer, std::string* why) {
   std::lock_guard<std::mutex> g(ctl_mu_);
-  Stream* s = find_locked(id);
-  if (s == nullptr) return *why = "no such media stream", false;
-  if (!refresh_locked() || s->orphaned || s->generation != generation_)
-    return *why = "the rtpgate data plane restarted: the media stream is gone", false;
+  Stream* s = live_stream_locked(id, why);
+  if (s == nullptr) return false;
   shm::ControlClient& cc = cmds_->client();
   if (cc.hdr().srtp_capacity < 2) return *why = "the rtpgate data plane has no SRTP capacity (srtp_capacity)", false;
   // [0] inbound (from the peer, unprotect), [1] outbound (to the peer, protect).

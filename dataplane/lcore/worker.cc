@@ -11,6 +11,7 @@
 #include "lcore/packet_handler.h"
 #include "lcore/srtp_stage.h"
 #include "rtcp/pli_inject.h"
+#include "stats/publish_counters.h"
 
 namespace rtpgate::dp {
 namespace {
@@ -272,17 +273,6 @@ void process_burst(DpContext& dp, LcoreCtx& lc, rte_mbuf** pkts, uint16_t n, uin
   }
 }
 
-void publish_lcore_stats(LcoreCtx& lc) noexcept {
-  rtpgate_shm_lcore_stats* s = lc.stats;
-  __atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELAXED);
-  __atomic_thread_fence(__ATOMIC_RELEASE);
-  for (uint32_t i = 0; i < RTPGATE_CTR_COUNT; i++) {
-    if (lc.ctr[i] != 0) {
-      s->ctr[i] += lc.ctr[i];
-      lc.ctr[i] = 0;
-    }
-  }
-  __atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
-}
+void publish_lcore_stats(LcoreCtx& lc) noexcept { publish_counters(lc.stats, lc.ctr); }
 
 }  // namespace rtpgate::dp

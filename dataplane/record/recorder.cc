@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cstring>
+
+#include "stats/publish_counters.h"
 #include <string>
 
 namespace rtpgate::dp {
@@ -221,16 +223,7 @@ void Recorder::flush_all() {
 }
 
 void Recorder::publish_stats() noexcept {
-  if (stats_ == nullptr) return;
-  __atomic_store_n(&stats_->epoch, stats_->epoch + 1, __ATOMIC_RELAXED);
-  __atomic_thread_fence(__ATOMIC_RELEASE);
-  for (uint32_t i = 0; i < RTPGATE_CTR_COUNT; i++) {
-    if (ctr_[i] != 0) {
-      stats_->ctr[i] += ctr_[i];
-      ctr_[i] = 0;
-    }
-  }
-  __atomic_store_n(&stats_->epoch, stats_->epoch + 1, __ATOMIC_RELEASE);
+  if (stats_ != nullptr) publish_counters(stats_, ctr_);
 }
 
 }  // namespace rtpgate::dp

@@ -100,9 +100,9 @@ bool CommandApplier::apply_rec(const rtpgate_shm_cmd& c, rtpgate_shm_cpl* cpl, u
 
 Errc CommandApplier::apply_pli(const rtpgate_shm_cmd& c) noexcept {
   if (c.flow_id >= dp_.table.capacity()) return Errc::BadParam;
-  const uint32_t idx = dp_.table.action_of(c.flow_id);
-  if (idx == kNoFlow) return Errc::NoSuchFlow;
-  if (dp_.table.actions()[idx].kind != RTPGATE_KIND_RTP) return Errc::BadParam;
+  const FlowAction* a = dp_.table.action(c.flow_id);
+  if (a == nullptr) return Errc::NoSuchFlow;
+  if (a->kind != RTPGATE_KIND_RTP) return Errc::BadParam;
   if (n_pli_ == kMaxPli) return Errc::RingFull;
   rtpgate_cmd_pli p;
   std::memcpy(&p, c.payload, sizeof p);

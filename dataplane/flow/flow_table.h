@@ -53,6 +53,12 @@ class FlowTable {
   uint32_t action_of(uint32_t flow_id) const noexcept {
     return __atomic_load_n(&dyn_[flow_id].action_idx, __ATOMIC_ACQUIRE);
   }
+  // The current action of a flow id; nullptr when out of range or not installed.
+  const FlowAction* action(uint32_t flow_id) const noexcept {
+    if (flow_id >= capacity_) return nullptr;
+    const uint32_t idx = action_of(flow_id);
+    return idx == kNoFlow ? nullptr : &actions_[idx];
+  }
 
   // Writer side (command lcore).
   Errc install(uint32_t flow_id, const FlowKey& key, const FlowAction& a, uint64_t now_tsc) noexcept;

@@ -51,14 +51,10 @@ inline void fwd_copies(DpContext& dp, LcoreCtx& lc, uint32_t head, const uint8_t
   if (a.fwd_rx != kNoFlow && !is_rtcp) [[unlikely]] fwd_copies(dp, lc, a.fwd_rx, rtp, len, ob);
 }
 
-// The tx chain of the flow a packet from control's ring was sent on (RTP only).
-[[gnu::always_inline]] inline void fwd_tx_copies(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slot& s,
-                                                 SrtpOutBurst* ob) noexcept {
-  if (s.is_rtcp || s.flow_id >= dp.table.capacity()) return;
-  const uint32_t idx = dp.table.action_of(s.flow_id);
-  if (idx == kNoFlow) return;
-  const FlowAction& a = dp.table.actions()[idx];
-  if (a.fwd_tx != kNoFlow) [[unlikely]] fwd_copies(dp, lc, a.fwd_tx, s.data, s.len, ob);
+// The tx chain of flow `a`, for a packet from control's ring sent on it (RTP only).
+[[gnu::always_inline]] inline void fwd_tx_copies(DpContext& dp, LcoreCtx& lc, const FlowAction& a,
+                                                 const rtpgate_shm_pkt_slot& s, SrtpOutBurst* ob) noexcept {
+  if (a.fwd_tx != kNoFlow && !s.is_rtcp) [[unlikely]] fwd_copies(dp, lc, a.fwd_tx, s.data, s.len, ob);
 }
 
 }  // namespace rtpgate::dp

@@ -11,13 +11,12 @@
 
 namespace rtpgate::dp {
 
-// Builds and queues one frame carrying `data` on flow `flow_id`'s output (what control sends,
+// Builds and queues one frame carrying `data` on flow `a`'s output (what control sends,
 // and the PLIs the data plane generates). A flow with an outbound SRTP context queues it on
-// `ob` instead (protected by flush_srtp_out). False = dropped (counted).
-inline bool send_on_flow(DpContext& dp, LcoreCtx& lc, uint32_t flow_id, const uint8_t* data, uint32_t len,
+// `ob` instead (protected by flush_srtp_out). False = dropped (counted); `a` nullptr = no
+// such flow.
+inline bool send_on_flow(DpContext& dp, LcoreCtx& lc, const FlowAction* a, const uint8_t* data, uint32_t len,
                          bool is_rtcp, SrtpOutBurst* ob) noexcept {
-  const uint32_t idx = flow_id < dp.table.capacity() ? dp.table.action_of(flow_id) : kNoFlow;
-  const FlowAction* a = idx != kNoFlow ? &dp.table.actions()[idx] : nullptr;
   if (a == nullptr || a->nbr_idx == NeighbourTable::kNone || len > RTPGATE_PKT_SLOT_DATA) [[unlikely]] {
     lc.ctr[RTPGATE_CTR_drop_ctl_bad_flow]++;
     return false;
@@ -27,9 +26,10 @@ inline bool send_on_flow(DpContext& dp, LcoreCtx& lc, uint32_t flow_id, const ui
     lc.ctr[RTPGATE_CTR_drop_no_neighbour]++;
     return false;
   }
+  FlowDyn& d = dp.table.dyn(a->flow_id);
   const uint8_t tc = (a->flags & RTPGATE_FLOW_F_DSCP) ? uint8_t(a->dscp << 2) : 0;
   UdpFrame f;
-  switch (build_udp_frame(dp, *a, nb, read_dst(dp.table.dyn(flow_id)), tc, data, len, &f)) {
+  switch (build_udp_frame(dp, *a, nb, read_dst(d), tc, data, len, &f)) {
     case UdpFrameResult::NoMbuf:
       lc.ctr[RTPGATE_CTR_drop_no_mbuf]++;
       return false;
@@ -45,8 +45,8 @@ inline bool send_on_flow(DpContext& dp, LcoreCtx& lc, uint32_t flow_id, const ui
       rte_pktmbuf_free(f.m);
       return false;
     }
-    queue_srtp_out(dp, lc, *ob, f.m, dp.table.dyn(flow_id), f.layout, len, dp.srtp.get(a->srtp_out), is_rtcp,
-                   a->out_port_id, a->nbr_idx, true);
+    queue_srtp_out(dp, lc, *ob, f.m, d, f.layout, len, dp.srtp.get(a->srtp_out), is_rtcp, a->out_port_id,
+                   a->nbr_idx, true);
     return true;
   }
   finish_udp_checksum(f);
@@ -55,20 +55,17 @@ inline bool send_on_flow(DpContext& dp, LcoreCtx& lc, uint32_t flow_id, const ui
   return true;
 }
 
-// One packet of control's rings: recorded (plain, before protection) when the flow's
-// output is, then sent.
+// One packet of control's rings, its flow looked up once: recorded (plain, before
+// protection) when the flow's output is, sent, then copied to the flow's forwarders.
 inline void send_from_ctl(DpContext& dp, LcoreCtx& lc, const rtpgate_shm_pkt_slot& s, uint64_t now_tsc,
                           SrtpOutBurst* ob = nullptr) noexcept {
-  if (!s.is_rtcp && s.len >= 12 && s.flow_id < dp.table.capacity()) {
-    const uint32_t idx = dp.table.action_of(s.flow_id);
-    if (idx != kNoFlow) {
-      const FlowAction& a = dp.table.actions()[idx];
-      FlowDyn& d = dp.table.dyn(s.flow_id);
-      d.last_tx_ssrc = rd32be(s.data + 8);  // PLI sender (rtcp/pli_inject.h)
-      if (a.rec_tx != 0) [[unlikely]] rec_copy(dp, lc, d, true, a.rec_tx, a.rec_tx_gen, s.data, s.len, now_tsc);
-    }
+  const FlowAction* a = dp.table.action(s.flow_id);
+  if (a != nullptr && !s.is_rtcp && s.len >= 12) {
+    dp.table.dyn(a->flow_id).last_tx_ssrc = rd32be(s.data + 8);  // PLI sender (rtcp/pli_inject.h)
+    if (a->rec_tx != 0) [[unlikely]] rec_copy(dp, lc, a->flow_id, true, a->rec_tx, a->rec_tx_gen, s.data, s.len, now_tsc);
   }
-  send_on_flow(dp, lc, s.flow_id, s.data, s.len, s.is_rtcp != 0, ob);
+  send_on_flow(dp, lc, a, s.data, s.len, s.is_rtcp != 0, ob);
+  if (a != nullptr) fwd_tx_copies(dp, lc, *a, s, ob);  // rtp_forward of the browser's media (copies)
 }
 
 // Drains up to `budget` slots from this worker's control rings; returns how many.
@@ -81,7 +78,6 @@ inline uint32_t drain_ctl_rings(DpContext& dp, LcoreCtx& lc, uint32_t budget, ui
       const rtpgate_shm_pkt_slot* s = ring.peek();
       if (s == nullptr) break;
       send_from_ctl(dp, lc, *s, now_tsc, &ob);
-      fwd_tx_copies(dp, lc, *s, &ob);  // rtp_forward of the browser's media (copies)
       ring.release();
       n++;
     }

@@ -109,7 +109,7 @@ template <bool kSrtp>
   if (!is_rtcp) {
     d.last_in_ssrc = ssrc;
     if (a->rec_rx != 0) [[unlikely]] {  // recording: a plain copy, before any rewrite or protection
-      rec_copy(dp, lc, d, false, a->rec_rx, a->rec_rx_gen, pl, plen, now_tsc);
+      rec_copy(dp, lc, a->flow_id, false, a->rec_rx, a->rec_rx_gen, pl, plen, now_tsc);
       if (a->rec_pli) rec_pli_check(dp, lc, *a, d, ssrc, now_tsc, ob);
     }
   }

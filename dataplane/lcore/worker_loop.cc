@@ -27,10 +27,9 @@ uint32_t run_pli_requests(DpContext& dp, LcoreCtx& lc, CommandApplier& cmds, uin
   if (n == 0) return 0;
   SrtpOutBurst ob;
   for (uint32_t i = 0; i < n; i++) {
-    const uint32_t idx = dp.table.action_of(req[i].flow_id);
-    if (idx == kNoFlow) continue;  // removed meanwhile
-    const FlowAction& a = dp.table.actions()[idx];
-    inject_pli(dp, lc, a, dp.table.dyn(a.flow_id), req[i].sender_ssrc, req[i].force, now, &ob);
+    const FlowAction* a = dp.table.action(req[i].flow_id);
+    if (a == nullptr) continue;  // removed meanwhile
+    inject_pli(dp, lc, *a, dp.table.dyn(a->flow_id), req[i].sender_ssrc, req[i].force, now, &ob);
   }
   flush_srtp_out(dp, lc, ob);
   flush_all(lc, dp);

@@ -18,7 +18,7 @@ namespace rtpgate::dp {
 inline void rec_count_drops(const DpContext& dp, LcoreCtx& lc, rte_mbuf* const* m, uint32_t n) noexcept {
   for (uint32_t i = 0; i < n; i++) {
     const auto* h = rte_pktmbuf_mtod(m[i], const RecCopyHdr*);
-    FlowDyn& d = const_cast<DpContext&>(dp).table.dyn(h->flow_id);
+    FlowDyn& d = dp.table.dyn(h->flow_id);
     (h->tx ? d.c.rec_lost_tx : d.c.rec_lost_rx)++;
   }
   lc.ctr[RTPGATE_CTR_drop_rec_copy] += n;
@@ -43,9 +43,9 @@ inline void rec_flush(const DpContext& dp, LcoreCtx& lc) noexcept {
   for (uint32_t t = 0; t < dp.rec.n_threads; t++) rec_flush_thread(dp, lc, t);
 }
 
-// Copies `len` bytes of plain RTP of flow `d` (`tx`: what control sent on it) for recording
-// entry `slot` (version `gen`).
-[[gnu::noinline]] inline void rec_copy(const DpContext& dp, LcoreCtx& lc, FlowDyn& d, bool tx, uint32_t slot,
+// Copies `len` bytes of plain RTP of flow `flow_id` (`tx`: what control sent on it) for
+// recording entry `slot` (version `gen`).
+[[gnu::noinline]] inline void rec_copy(const DpContext& dp, LcoreCtx& lc, uint32_t flow_id, bool tx, uint32_t slot,
                                        uint32_t gen, const uint8_t* rtp, uint32_t len, uint64_t now_tsc) noexcept {
   // Load shedding: while the recorder is behind (its ring refused copies, or no buffer was
   // left) copies are dropped here for rec_shed_us without touching the shared pool or rings.
@@ -55,6 +55,7 @@ inline void rec_flush(const DpContext& dp, LcoreCtx& lc) noexcept {
   if (m == nullptr) [[unlikely]] {
     if (now_tsc >= lc.rec_shed_until) lc.rec_shed_until = now_tsc + dp.rec_shed_tsc;
     lc.ctr[RTPGATE_CTR_drop_rec_copy]++;
+    FlowDyn& d = dp.table.dyn(flow_id);
     (tx ? d.c.rec_lost_tx : d.c.rec_lost_rx)++;
     return;
   }
@@ -65,7 +66,7 @@ inline void rec_flush(const DpContext& dp, LcoreCtx& lc) noexcept {
   auto* h = rte_pktmbuf_mtod(m, RecCopyHdr*);
   h->slot = slot;
   h->gen = gen;
-  h->flow_id = static_cast<uint32_t>(&d - &const_cast<DpContext&>(dp).table.dyn(0));
+  h->flow_id = flow_id;
   h->tx = tx;
   h->rx_ns = lc.rec_ns;
   std::memcpy(h + 1, rtp, len);

@@ -20,7 +20,7 @@ inline bool inject_pli(DpContext& dp, LcoreCtx& lc, const FlowAction& a, FlowDyn
   uint8_t pli[kPliLen];
   build_pli(pli, sender_ssrc != 0 ? sender_ssrc : d.last_tx_ssrc, d.last_in_ssrc);
   const uint32_t out_flow = a.rtcp_flow_id != kNoFlow ? a.rtcp_flow_id : a.flow_id;
-  if (!send_on_flow(dp, lc, out_flow, pli, kPliLen, true, ob)) {
+  if (!send_on_flow(dp, lc, dp.table.action(out_flow), pli, kPliLen, true, ob)) {
     lc.ctr[RTPGATE_CTR_drop_pli]++;
     return false;
   }

@@ -211,7 +211,7 @@ void DataPlaneLink::close_stream(StreamId id) {
                                     {s->rtcp_flow, s->addr_idx, static_cast<uint16_t>(s->rtp_port + 1), true}};
     for (const FwdFlow& f : s->fwds) rel.push_back({f.flow, s->addr_idx, f.port, true});  // forwarders
     cmds_->remove_and_free(rel.data(), static_cast<uint32_t>(rel.size()), opt_.cmd_timeout_ms);
-    for (int d = 0; d < 2; d++) stop_recording_locked(*s, d);  // flows gone: the files close
+    for (int d = 0; d < 2; d++) stop_recording_locked(*s, d, false);  // flows gone: the files close
     release_srtp_locked(*s);
     release_fwd_srtp_locked(*s);  // forwarders.cc
   }

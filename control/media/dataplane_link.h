@@ -118,7 +118,9 @@ class DataPlaneLink {
   bool relink_locked(Stream& s, std::string* why);  // forwarders.cc
   // Points the RTP flow at the stream's recording entries (FLOW_MODIFY); link_record.cc.
   Errc apply_rec_locked(Stream& s);
-  void stop_recording_locked(Stream& s, int dir);  // link_record.cc
+  // Ends a direction's recording: `detach` first points the flow away from it (not needed
+  // once the flows are removed), then REC_STOP and the entry is freed. link_record.cc.
+  void stop_recording_locked(Stream& s, int dir, bool detach);
   uint32_t fwd_srtp_locked(const SrtpKey& k, uint32_t cookie, std::string* why);  // forwarders.cc
   void fwd_srtp_del_locked(const uint32_t* idx, uint32_t n);                      // forwarders.cc
   void release_fwd_srtp_locked(Stream& s);  // forwarders.cc: after the forwarder flows are removed

@@ -1,5 +1,5 @@
 // What the DataPlaneLink files share (dataplane_link.cc, link_attach.cc, link_send.cc,
-// link_srtp.cc): the cookie that tags our flows, counter bumps, command error texts and the
+// link_srtp.cc, link_record.cc): the cookie that tags our flows, counter bumps, command error texts and the
 // dispatch lock that control takes ahead of the bridge thread.
 #pragma once
 #include <algorithm>
@@ -26,6 +26,9 @@ inline std::string cmd_error(const char* what, Errc e, uint32_t timeout_ms) {
     return std::string(what) + ": rtpgate data plane did not answer within " + std::to_string(timeout_ms) + " ms";
   return std::string(what) + ": rtpgate data plane refused the flow (" + std::string(to_string(e)) + ")";
 }
+
+// "<what>: <error text>" for a command the data plane answered with `e`.
+inline std::string errc_text(const char* what, Errc e) { return std::string(what) + ": " + std::string(to_string(e)); }
 
 // Takes the dispatch lock ahead of the bridge thread (which backs off while we wait).
 class DispatchLock {

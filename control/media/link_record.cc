@@ -33,7 +33,7 @@ bool fill_entry(const RecSpec& r, bool video, bool from_peer, uint32_t cookie, r
   return true;
 }
 
-std::string err(const char* what, Errc e) { return std::string(what) + ": " + std::string(to_string(e)); }
+using link_util::errc_text;
 
 }  // namespace
 
@@ -48,12 +48,13 @@ Errc DataPlaneLink::apply_rec_locked(Stream& s) {
   return mod.result;
 }
 
-void DataPlaneLink::stop_recording_locked(Stream& s, int dir) {
+void DataPlaneLink::stop_recording_locked(Stream& s, int dir, bool detach) {
   const uint32_t idx = s.rec[dir];
   if (idx == 0) return;
   s.rec[dir] = 0;
   s.rec_paused[dir] = false;
   if (s.orphaned || s.generation != generation_ || !cmds_) return;  // that region is gone
+  if (detach) apply_rec_locked(s);  // no new copies: the file closes once the last ones are written
   FlowCmd stop{RTPGATE_CMD_REC_STOP, idx};
   cmds_->run(&stop, 1, opt_.cmd_timeout_ms);
   // Not confirmed in time: the entry stays allocated (never reused while a file may be open).
@@ -68,10 +69,7 @@ bool DataPlaneLink::start_recording(StreamId id, bool from_peer, const RecSpec& 
   shm::ControlClient& cc = cmds_->client();
   if (cc.hdr().rec_capacity < 2) return *why = "the rtpgate data plane has recording disabled (rec_capacity)", false;
   const int dir = from_peer ? 0 : 1;
-  if (s->rec[dir] != 0) {  // restart: the running file is closed first
-    stop_recording_locked(*s, dir);
-    apply_rec_locked(*s);
-  }
+  if (s->rec[dir] != 0) stop_recording_locked(*s, dir, true);  // restart: the running file is closed first
   rtpgate_shm_rec_entry e;
   if (!fill_entry(r, s->video, from_peer, cc.region().flow(s->rtp_flow).params.cookie, &e, why)) return false;
   auto idx = cc.alloc_rec();
@@ -81,18 +79,17 @@ bool DataPlaneLink::start_recording(StreamId id, bool from_peer, const RecSpec& 
   cmds_->run(&start, 1, opt_.cmd_timeout_ms);
   if (start.result != Errc::Ok) {
     if (start.result == Errc::Timeout) {
-      s->rec[dir] = idx.value();  // may still open: stop (and free) it properly
-      stop_recording_locked(*s, dir);
+      s->rec[dir] = idx.value();  // may still open (no flow copies for it yet): stop and free it properly
+      stop_recording_locked(*s, dir, false);
     } else {
       cc.free_rec(idx.value());
     }
-    return *why = err("the data plane refused the recording", start.result), false;
+    return *why = errc_text("the data plane refused the recording", start.result), false;
   }
   s->rec[dir] = idx.value();
   if (const Errc m = apply_rec_locked(*s); m != Errc::Ok) {
-    stop_recording_locked(*s, dir);
-    apply_rec_locked(*s);
-    return *why = err("cannot point the relay flow at the recording", m), false;
+    stop_recording_locked(*s, dir, true);
+    return *why = errc_text("cannot point the relay flow at the recording", m), false;
   }
   return true;
 }
@@ -102,15 +99,8 @@ void DataPlaneLink::stop_recording(StreamId id, bool from_peer) {
   Stream* s = find_locked(id);
   if (s == nullptr) return;
   const int dir = from_peer ? 0 : 1;
-  if (s->rec[dir] == 0) return;
   refresh_locked();
-  if (!s->orphaned && s->generation == generation_ && cmds_) {
-    const uint32_t keep = s->rec[dir];
-    s->rec[dir] = 0;
-    apply_rec_locked(*s);  // no new copies...
-    s->rec[dir] = keep;
-  }
-  stop_recording_locked(*s, dir);  // ...then the file is closed once the last ones are written
+  stop_recording_locked(*s, dir, true);
 }
 
 bool DataPlaneLink::pause_recording(StreamId id, bool from_peer, bool paused, std::string* why) {
@@ -121,7 +111,7 @@ bool DataPlaneLink::pause_recording(StreamId id, bool from_peer, bool paused, st
   if (s->rec[dir] == 0) return *why = "not recording", false;
   if (s->rec_paused[dir] == paused) return true;
   s->rec_paused[dir] = paused;
-  if (const Errc e = apply_rec_locked(*s); e != Errc::Ok) return *why = err("cannot change the recording", e), false;
+  if (const Errc e = apply_rec_locked(*s); e != Errc::Ok) return *why = errc_text("cannot change the recording", e), false;
   return true;
 }
 
@@ -152,7 +142,7 @@ bool DataPlaneLink::request_pli(StreamId id, uint32_t sender_ssrc, bool force, s
   c.pli.sender_ssrc = sender_ssrc;
   c.pli.flags = force ? RTPGATE_PLI_F_FORCE : 0;
   cmds_->run(&c, 1, opt_.cmd_timeout_ms);
-  if (c.result != Errc::Ok) return *why = err("the data plane refused the PLI", c.result), false;
+  if (c.result != Errc::Ok) return *why = errc_text("the data plane refused the PLI", c.result), false;
   return true;
 }
 

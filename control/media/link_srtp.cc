@@ -32,7 +32,7 @@ bool fill_entry(const SrtpKey& k, bool protect, uint32_t cookie, rtpgate_shm_srt
   return true;
 }
 
-std::string err(const char* what, Errc e) { return std::string(what) + ": " + std::string(to_string(e)); }
+using link_util::errc_text;
 
 // SRTP_DEL of `n` entries; the confirmed ones (or already gone) are freed in the region.
 void delete_srtp(FlowCommands& cmds, FlowCmd* dels, uint32_t n, uint32_t timeout_ms) noexcept {
@@ -98,9 +98,9 @@ bool DataPlaneLink::set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey*
     FlowCmd mods[2] = {{RTPGATE_CMD_FLOW_MODIFY, s->rtcp_flow}, {RTPGATE_CMD_FLOW_MODIFY, s->rtp_flow}};
     cmds_->run(mods, 2, opt_.cmd_timeout_ms);
     fail = mods[0].result != Errc::Ok ? mods[0].result : mods[1].result;
-    if (fail != Errc::Ok) *why = err("cannot point the relay flows at the SRTP contexts", fail);
+    if (fail != Errc::Ok) *why = errc_text("cannot point the relay flows at the SRTP contexts", fail);
   } else {
-    *why = err("the data plane refused the SRTP context", fail);
+    *why = errc_text("the data plane refused the SRTP context", fail);
   }
   // Contexts that are no longer used: the replaced ones on success, the new ones otherwise.
   FlowCmd dels[2];

@@ -3,6 +3,8 @@
 #include "record/mjr_format.h"
 #include "record/rec_switch.h"
 
+#include "mjr_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -19,6 +21,9 @@
 
 namespace rtpgate::dp::rec {
 namespace {
+
+using test_mjr::kPpRec;
+using test_mjr::run_cmd;
 
 // spec/mjr-format.md §7: PCMU, two 16-byte RTP packets 20 ms apart.
 constexpr std::array<uint8_t, 131> kSpecExample{
@@ -364,19 +369,6 @@ TEST(RecSwitch, TsWrapsAt32Bits) {
 
 // ---- janus-pp-rec round trip ----
 
-constexpr const char* kPpRec = "/usr/bin/janus-pp-rec";
-
-// Runs `cmd` under timeout(1) so a misbehaving converter cannot hang the suite.
-int run(const std::string& cmd, std::string* output) {
-  FILE* f = popen(("timeout 60 " + cmd + " 2>&1").c_str(), "r");
-  if (f == nullptr) return -1;
-  char chunk[512];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) output->append(chunk, n);
-  const int status = pclose(f);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 struct Wav {
   uint32_t rate = 0;
   uint16_t channels = 0;
@@ -458,13 +450,13 @@ TEST_F(MjrPpRecTest, PcmuRecordingWithSourceChangeConvertsToWav) {
     ASSERT_TRUE(out.good());
   }
   std::string log;
-  ASSERT_EQ(run(std::string(kPpRec) + " --parse " + mjr.string(), &log), 0) << log;
+  ASSERT_EQ(run_cmd(std::string(kPpRec) + " --parse " + mjr.string(), &log), 0) << log;
   // Every packet accepted (one SSRC) and no seq/ts discontinuity warning ("Lost a packet",
   // "Late pre-reset packet"). ASSERT: a broken file can make the conversion write gigabytes.
   ASSERT_NE(log.find("Counted " + std::to_string(kPackets) + " frame packets"), std::string::npos) << log;
   ASSERT_EQ(log.find("[WARN]"), std::string::npos) << log;
   log.clear();
-  ASSERT_EQ(run(std::string(kPpRec) + " " + mjr.string() + " " + wav.string(), &log), 0) << log;
+  ASSERT_EQ(run_cmd(std::string(kPpRec) + " " + mjr.string() + " " + wav.string(), &log), 0) << log;
 
   std::ifstream in(wav, std::ios::binary);
   const std::vector<uint8_t> f{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -4,6 +4,8 @@
 // and disk full (RLIMIT_FSIZE in a death-test child): the file must end on a frame boundary.
 #include "record/rec_file.h"
 
+#include "mjr_test_util.h"
+
 #include <gtest/gtest.h>
 #include <jansson.h>
 
@@ -27,16 +29,12 @@ namespace rtpgate::dp::rec {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<uint8_t>;
+using namespace test_mjr;  // Bytes, the reader, janus-pp-rec (mjr_test_util.h)
 
 constexpr uint64_t kMs = 1000 * 1000;  // ns
 constexpr uint32_t kSsrcA = 0xaaaa0001;
 constexpr uint32_t kSsrcB = 0xbbbb0002;
 constexpr uint64_t kCreatedUs = 1700000000000000ull;
-constexpr const char* kPpRec = "/usr/bin/janus-pp-rec";
-
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]; }
 
 // A 12-byte RTP header (V=2, PT 0) followed by `payload` bytes of `fill`.
 Bytes rtp(uint16_t seq, uint32_t ts, uint32_t ssrc, size_t payload = 160, uint8_t fill = 0x55) {
@@ -49,80 +47,6 @@ Bytes rtp(uint16_t seq, uint32_t ts, uint32_t ssrc, size_t payload = 160, uint8_
     p[8 + i] = uint8_t(ssrc >> (24 - 8 * i));
   }
   return p;
-}
-
-// ---- an independent .mjr reader (spec/mjr-format.md: magic, u16 BE length + JSON, frames) ----
-
-struct MjrFrameRead {
-  uint32_t ts_ms;
-  Bytes pkt;
-};
-
-struct MjrRead {
-  std::string json;  // empty when the file holds only the magic
-  std::vector<MjrFrameRead> frames;
-};
-
-// Parses the whole file; false with *why on a bad magic, a bad header or any byte that is
-// not part of a complete frame (a file cut mid-frame fails here).
-bool parse_mjr(const Bytes& b, MjrRead* out, std::string* why) {
-  if (b.size() < 8 || std::memcmp(b.data(), "MJR00002", 8) != 0) return *why = "bad magic", false;
-  size_t off = 8;
-  if (off == b.size()) return true;
-  if (off + 2 > b.size()) return *why = "truncated info length", false;
-  const size_t jl = be16(&b[off]);
-  off += 2;
-  if (jl == 0 || off + jl > b.size()) return *why = "truncated info header", false;
-  out->json.assign(reinterpret_cast<const char*>(&b[off]), jl);
-  off += jl;
-  while (off < b.size()) {
-    if (off + 10 > b.size()) return *why = "partial frame header at " + std::to_string(off), false;
-    if (std::memcmp(&b[off], "MEET", 4) != 0) return *why = "no MEET at " + std::to_string(off), false;
-    const uint32_t ts = be32(&b[off + 4]);
-    const size_t len = be16(&b[off + 8]);
-    off += 10;
-    if (off + len > b.size())
-      return *why = "frame at " + std::to_string(off - 10) + " cut: " + std::to_string(b.size() - off) + " of " +
-                    std::to_string(len) + " bytes",
-             false;
-    out->frames.push_back({ts, Bytes(b.begin() + off, b.begin() + off + len)});
-    off += len;
-  }
-  return true;
-}
-
-Bytes read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return Bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The JSON integer (or string) `key` of the info header; -1 / "" when missing.
-int64_t json_int(const std::string& json, const char* key) {
-  json_t* root = json_loads(json.c_str(), 0, nullptr);
-  if (root == nullptr) return -1;
-  json_t* v = json_object_get(root, key);
-  const int64_t r = json_is_integer(v) ? json_integer_value(v) : -1;
-  json_decref(root);
-  return r;
-}
-std::string json_str(const std::string& json, const char* key) {
-  json_t* root = json_loads(json.c_str(), 0, nullptr);
-  if (root == nullptr) return "";
-  json_t* v = json_object_get(root, key);
-  const std::string r = json_is_string(v) ? json_string_value(v) : "";
-  json_decref(root);
-  return r;
-}
-
-// Runs `cmd` under timeout(1); returns its exit code (-1 when it did not exit normally).
-int run(const std::string& cmd, std::string* output) {
-  FILE* f = popen(("timeout 60 " + cmd + " 2>&1").c_str(), "r");
-  if (f == nullptr) return -1;
-  char chunk[512];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) output->append(chunk, n);
-  const int status = pclose(f);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 class RecFileTest : public ::testing::Test {
@@ -253,7 +177,7 @@ TEST_F(RecFileTest, JanusPpRecParsesTheRecording) {
     ASSERT_EQ(write_call(f, 0, kN, 20), kN);
   }  // the destructor closes
   std::string log;
-  ASSERT_EQ(run(std::string(kPpRec) + " --parse " + p.string(), &log), 0) << log;
+  ASSERT_EQ(run_cmd(std::string(kPpRec) + " --parse " + p.string(), &log), 0) << log;
   EXPECT_NE(log.find("Counted " + std::to_string(kN) + " frame packets"), std::string::npos) << log;
   EXPECT_EQ(log.find("[WARN]"), std::string::npos) << log;
 }

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "frame_builder.h"
+#include "mjr_test_util.h"
 #include "lcore/ctl_tx.h"
 #include "net/checksum.h"
 #include "rtcp/pli_inject.h"
@@ -36,12 +37,11 @@ namespace rtpgate::dp {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<uint8_t>;
+using namespace test_mjr;  // Bytes, the reader, janus-pp-rec (mjr_test_util.h)
 
 constexpr uint8_t kLocal[4] = {10, 98, 0, 1};
 constexpr uint8_t kPeer[4] = {10, 98, 0, 2};
 constexpr char kVdev[] = "net_ring_rectest0";
-constexpr const char* kPpRec = "/usr/bin/janus-pp-rec";
 constexpr uint32_t kRecRing = 64;  // rte_ring: 63 copies fit
 
 // ---- the shared fixture: one Runtime for the suite ----
@@ -312,10 +312,7 @@ void send_from_control(const Flow& f, const std::vector<Bytes>& payloads, bool r
   flush_all(lc(), dp());
 }
 
-// ---- an independent .mjr reader ----
-
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]; }
+// ---- .mjr files read back (mjr_test_util.h) ----
 
 struct Mjr {
   bool ok = false;
@@ -326,48 +323,18 @@ struct Mjr {
 
 Mjr read_mjr(const fs::path& p) {
   Mjr m;
-  std::ifstream in(p, std::ios::binary);
-  const Bytes b{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (b.size() < 8 || std::memcmp(b.data(), "MJR00002", 8) != 0) return m.why = "bad magic", m;
-  size_t off = 8;
-  if (off < b.size()) {
-    if (off + 2 > b.size()) return m.why = "cut info length", m;
-    const size_t jl = be16(&b[off]);
-    if (off + 2 + jl > b.size()) return m.why = "cut info header", m;
-    m.json.assign(reinterpret_cast<const char*>(&b[off + 2]), jl);
-    off += 2 + jl;
-  }
-  while (off < b.size()) {
-    if (off + 10 > b.size() || std::memcmp(&b[off], "MEET", 4) != 0) return m.why = "bad frame header", m;
-    const size_t len = be16(&b[off + 8]);
-    if (off + 10 + len > b.size()) return m.why = "cut frame", m;
-    m.frames.emplace_back(b.begin() + off + 10, b.begin() + off + 10 + len);
-    off += 10 + len;
-  }
-  m.ok = true;
+  MjrRead r;
+  m.ok = parse_mjr(read_all(p), &r, &m.why);
+  m.json = std::move(r.json);
+  for (MjrFrameRead& f : r.frames) m.frames.push_back(std::move(f.pkt));
   return m;
-}
-
-std::string json_str(const std::string& json, const char* key) {
-  json_t* root = json_loads(json.c_str(), 0, nullptr);
-  if (root == nullptr) return "";
-  json_t* v = json_object_get(root, key);
-  const std::string r = json_is_string(v) ? json_string_value(v) : "";
-  json_decref(root);
-  return r;
 }
 
 // janus-pp-rec --parse: exit code 0 and every frame counted; "" when it agrees.
 std::string pp_rec_disagrees(const fs::path& p, size_t frames) {
   if (!fs::exists(kPpRec)) return "";
-  FILE* f = popen(("timeout 60 " + std::string(kPpRec) + " --parse " + p.string() + " 2>&1").c_str(), "r");
-  if (f == nullptr) return "popen failed";
   std::string log;
-  char chunk[512];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) log.append(chunk, n);
-  const int st = pclose(f);
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return "janus-pp-rec failed: " + log;
+  if (run_cmd(std::string(kPpRec) + " --parse " + p.string(), &log) != 0) return "janus-pp-rec failed: " + log;
   if (log.find("Counted " + std::to_string(frames) + " frame packets") == std::string::npos)
     return "janus-pp-rec counted otherwise: " + log;
   return "";

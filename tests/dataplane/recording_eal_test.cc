@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "frame_builder.h"
+#include "dp_test_env.h"
 #include "mjr_test_util.h"
 #include "lcore/ctl_tx.h"
 #include "net/checksum.h"
@@ -46,12 +46,7 @@ constexpr uint32_t kRecRing = 64;  // rte_ring: 63 copies fit
 
 // ---- the shared fixture: one Runtime for the suite ----
 
-struct Env {
-  Runtime rt;
-  std::optional<shm::ControlClient> cc;
-  rte_mempool* pool = nullptr;  // frames the tests inject
-  uint16_t port = 0;
-  uint16_t next_port = 20000;
+struct Env : test::DpEnv {
   uint64_t rec_clock = 0;       // what Recorder::poll is told (1 s per poll: flush + publish)
   uint64_t raw_seq = 1ull << 48;  // commands pushed without the client (never collides)
   fs::path dir;
@@ -69,24 +64,9 @@ rtpgate_shm_rec_status& status(uint32_t e) { return dp().region.rec(e).status; }
 uint32_t state(uint32_t e) { return __atomic_load_n(&status(e).state, __ATOMIC_ACQUIRE); }
 uint32_t poll_recorder() { return recorder().poll(g->rec_clock += 1000000000ull); }
 
-rtpgate_shm_addr addr4(const uint8_t* a) {
-  rtpgate_shm_addr x{};
-  x.family = 4;
-  std::memcpy(x.addr, a, 4);
-  return x;
-}
-
-// Polls the command lcore until the completion of `seq` arrives (others are discarded).
-Errc finish_seq(uint64_t seq) {
-  for (int i = 0; i < 100000; i++) {
-    g->rt.commands().poll(rte_rdtsc(), 64, lc().ctr);
-    rtpgate_shm_cpl c;
-    while (g->cc->next_completion(c))
-      if (c.seq == seq) return static_cast<Errc>(c.errc);
-  }
-  return Errc::Timeout;
-}
-Errc finish(Result<uint64_t> seq) { return seq ? finish_seq(seq.value()) : seq.error(); }
+using test::addr4;
+Errc finish_seq(uint64_t seq) { return test::finish_seq(*g, seq); }
+Errc finish(Result<uint64_t> seq) { return test::finish(*g, seq); }
 
 // A command the client would refuse to send (bad index, wrong version).
 Errc raw_cmd(uint16_t op, uint32_t id, uint32_t version) {
@@ -185,29 +165,9 @@ Flow add_flow(const FlowSpec& s, Errc* e = nullptr) {
   return f;
 }
 
-Errc modify_flow(Flow& f) {
-  g->cc->write_params(f.id, f.p);
-  return finish(g->cc->submit(RTPGATE_CMD_FLOW_MODIFY, f.id));
-}
-
-void remove_flow(const Flow& f) {
-  EXPECT_EQ(finish(g->cc->submit(RTPGATE_CMD_FLOW_REMOVE, f.id)), Errc::Ok);
-  g->cc->free_flow(f.id);
-  g->cc->free_port(0, f.port);
-}
-
-Bytes make_rtp(uint16_t seq, uint32_t ssrc, uint32_t payload = 160, uint8_t pt = 0) {
-  Bytes b(12 + payload);
-  b[0] = 0x80;
-  b[1] = pt;
-  b[2] = uint8_t(seq >> 8);
-  b[3] = uint8_t(seq);
-  const uint32_t ts = 160u * seq;
-  for (int i = 0; i < 4; i++) b[4 + i] = uint8_t(ts >> (24 - 8 * i));
-  for (int i = 0; i < 4; i++) b[8 + i] = uint8_t(ssrc >> (24 - 8 * i));
-  for (uint32_t i = 0; i < payload; i++) b[12 + i] = uint8_t(seq * 7 + i);
-  return b;
-}
+Errc modify_flow(Flow& f) { return test::modify_flow(*g, f.id, f.p); }
+void remove_flow(const Flow& f) { test::remove_flow(*g, f.id, f.port); }
+using test::make_rtp;
 
 std::vector<Bytes> rtp_run(uint16_t seq0, uint32_t n, uint32_t ssrc) {
   std::vector<Bytes> v;
@@ -224,32 +184,7 @@ Bytes make_rtcp_sr(uint32_t ssrc) {
   return b;
 }
 
-// Peer -> `port`: UDP payloads through process_burst (bursts of up to 32), then TX and the
-// recording copies are flushed (flush_all), as the worker loop does after a short burst.
-void inject(uint16_t port, const std::vector<Bytes>& payloads) {
-  std::vector<rte_mbuf*> ms;
-  for (const Bytes& pl : payloads) {
-    test::FrameSpec s;
-    std::memcpy(s.src, kPeer, 4);
-    std::memcpy(s.dst, kLocal, 4);
-    s.sport = 30000;
-    s.dport = port;
-    s.payload = pl;
-    Bytes f = test::build_frame(s);
-    const uint16_t ipc = ipv4_header_csum(&f[14], 20);
-    f[24] = uint8_t(ipc >> 8);
-    f[25] = uint8_t(ipc);
-    rte_mbuf* m = rte_pktmbuf_alloc(g->pool);
-    ASSERT_NE(m, nullptr);
-    std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(f.size())), f.data(), f.size());
-    ms.push_back(m);
-  }
-  for (size_t i = 0; i < ms.size(); i += 32) {
-    const auto n = static_cast<uint16_t>(std::min<size_t>(32, ms.size() - i));
-    process_burst(dp(), lc(), ms.data() + i, n, rte_rdtsc());
-  }
-  flush_all(lc(), dp());
-}
+void inject(uint16_t port, const std::vector<Bytes>& payloads) { test::inject(*g, port, payloads); }
 
 struct TxFrame {
   uint8_t dst[4];
@@ -293,23 +228,8 @@ std::vector<CtlPkt> collect_ctl() {
   return out;
 }
 
-// Control -> peer on flow `f`: slots on control's ring 0, drained by the worker.
 void send_from_control(const Flow& f, const std::vector<Bytes>& payloads, bool rtcp = false) {
-  auto ring = dp().region.pkt_ring_to_dp(0);
-  for (const Bytes& pl : payloads) {
-    rtpgate_shm_pkt_slot* s = ring.reserve();
-    ASSERT_NE(s, nullptr);
-    std::memset(s, 0, 64);
-    s->flow_id = f.id;
-    s->len = static_cast<uint16_t>(pl.size());
-    s->is_rtcp = rtcp;
-    std::memcpy(s->data, pl.data(), pl.size());
-    ring.publish();
-    if (ring.depth() >= 32) drain_ctl_rings(dp(), lc(), 64, rte_rdtsc());
-  }
-  while (drain_ctl_rings(dp(), lc(), 64, rte_rdtsc()) != 0) {
-  }
-  flush_all(lc(), dp());
+  test::send_from_control(*g, f.id, payloads, rtcp);
 }
 
 // ---- .mjr files read back (mjr_test_util.h) ----
@@ -368,23 +288,11 @@ class RecordingDp : public ::testing::Test {
     std::string tmpl = ::testing::TempDir() + "recording_eal_test_XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr) return void(g_setup_error = "mkdtemp failed");
     env->dir = tmpl;
-    Config c;
-    c.shm_name = "/rtpgate-rectest-" + std::to_string(getpid());
-    PortConfig pc;
-    pc.port_id = env->port;
-    pc.addrs.push_back(MediaAddr{addr4(kLocal), 24});
-    c.ports.push_back(pc);
-    StaticNeighbour nb;
-    nb.addr = addr4(kPeer);
-    const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 2};
-    std::memcpy(nb.mac, mac, 6);
-    c.neighbours.push_back(nb);
-    c.port_min = 20000;
-    c.port_max = 20999;
-    c.flow_capacity = 256;
+    std::memcpy(env->local, kLocal, 4);
+    std::memcpy(env->peer, kPeer, 4);
+    Config c = test::base_config(*env, "/rtpgate-rectest-" + std::to_string(getpid()), env->port);
     c.srtp_capacity = 64;
     c.mbufs = 2047;
-    c.idle_mode = IdleMode::Poll;
     c.rec_capacity = 16;
     c.rec_threads = 1;
     c.rec_ring = kRecRing;

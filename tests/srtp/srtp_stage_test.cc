@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "../dataplane/frame_builder.h"
+#include "../dataplane/dp_test_env.h"
 #include "lcore/ctl_tx.h"
 #include "libsrtp_policy.h"
 #include "net/checksum.h"
@@ -29,43 +29,21 @@
 namespace rtpgate::dp {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test::Bytes;
 using srtp::SrtpProfile;
 
 constexpr uint8_t kLocal[4] = {10, 99, 0, 1};
 constexpr uint8_t kPeer[4] = {10, 99, 0, 2};
 
-struct Env {
-  Runtime rt;
-  std::optional<shm::ControlClient> cc;
-  rte_mempool* pool = nullptr;
-  uint16_t port = 0;
-  uint16_t next_port = 20000;
-};
+using Env = test::DpEnv;
 Env* g = nullptr;
 
 LcoreCtx& lc() { return g->rt.lcore(0); }
 DpContext& dp() { return g->rt.dp(); }
 uint64_t ctr(int id) { return lc().ctr[id]; }
 
-rtpgate_shm_addr addr4(const uint8_t* a) {
-  rtpgate_shm_addr x{};
-  x.family = 4;
-  std::memcpy(x.addr, a, 4);
-  return x;
-}
-
-// Runs the command lcore's poll until the completion of `seq` arrives.
-Errc finish(Result<uint64_t> seq) {
-  if (!seq) return seq.error();
-  for (int i = 0; i < 100000; i++) {
-    g->rt.commands().poll(rte_rdtsc(), 64, lc().ctr);
-    rtpgate_shm_cpl c;
-    while (g->cc->next_completion(c))
-      if (c.seq == seq.value()) return static_cast<Errc>(c.errc);
-  }
-  return Errc::Timeout;
-}
+using test::addr4;
+Errc finish(Result<uint64_t> seq) { return test::finish(*g, seq); }
 
 // A master key + salt per test context (46 bytes: up to 32 key + 14 salt).
 struct Key {
@@ -148,29 +126,9 @@ Flow add_flow(const FlowSpec& s) {
   return f;
 }
 
-Errc modify_flow(Flow& f) {
-  g->cc->write_params(f.id, f.p);
-  return finish(g->cc->submit(RTPGATE_CMD_FLOW_MODIFY, f.id));
-}
-
-void remove_flow(const Flow& f) {
-  EXPECT_EQ(finish(g->cc->submit(RTPGATE_CMD_FLOW_REMOVE, f.id)), Errc::Ok);
-  g->cc->free_flow(f.id);
-  g->cc->free_port(0, f.port);
-}
-
-Bytes make_rtp(uint16_t seq, uint32_t ssrc, uint32_t payload = 160) {
-  Bytes b(12 + payload);
-  b[0] = 0x80;
-  b[1] = 0;
-  b[2] = uint8_t(seq >> 8);
-  b[3] = uint8_t(seq);
-  const uint32_t ts = 160u * seq;
-  for (int i = 0; i < 4; i++) b[4 + i] = uint8_t(ts >> (24 - 8 * i));
-  for (int i = 0; i < 4; i++) b[8 + i] = uint8_t(ssrc >> (24 - 8 * i));
-  for (uint32_t i = 0; i < payload; i++) b[12 + i] = uint8_t(seq * 7 + i);
-  return b;
-}
+Errc modify_flow(Flow& f) { return test::modify_flow(*g, f.id, f.p); }
+void remove_flow(const Flow& f) { test::remove_flow(*g, f.id, f.port); }
+using test::make_rtp;
 
 Bytes make_rtcp(uint32_t n, uint32_t ssrc) {
   Bytes b(52);
@@ -223,32 +181,7 @@ class LibSession {
   bool ok_ = false;
 };
 
-// Feeds UDP payloads to `port` through process_burst (bursts of up to 32), then flushes TX.
-void inject(uint16_t port, const std::vector<Bytes>& payloads) {
-  std::vector<rte_mbuf*> ms;
-  for (const Bytes& pl : payloads) {
-    test::FrameSpec s;
-    std::memcpy(s.src, kPeer, 4);
-    std::memcpy(s.dst, kLocal, 4);
-    s.sport = 30000;
-    s.dport = port;
-    s.payload = pl;
-    Bytes f = test::build_frame(s);
-    // A valid IPv4 header checksum, as a real sender's: the data plane adjusts it (RFC 1624).
-    const uint16_t ipc = ipv4_header_csum(&f[14], 20);
-    f[24] = uint8_t(ipc >> 8);
-    f[25] = uint8_t(ipc);
-    rte_mbuf* m = rte_pktmbuf_alloc(g->pool);
-    ASSERT_NE(m, nullptr);
-    std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(f.size())), f.data(), f.size());
-    ms.push_back(m);
-  }
-  for (size_t i = 0; i < ms.size(); i += 32) {
-    const auto n = static_cast<uint16_t>(std::min<size_t>(32, ms.size() - i));
-    process_burst(dp(), lc(), ms.data() + i, n, rte_rdtsc());
-  }
-  flush_all(lc(), dp());
-}
+void inject(uint16_t port, const std::vector<Bytes>& payloads) { test::inject(*g, port, payloads); }
 
 // UDP payloads the worker transmitted (net_ring loops them back), checksums verified.
 std::vector<Bytes> collect_tx() {
@@ -288,23 +221,8 @@ std::vector<Bytes> collect_ctl() {
   return out;
 }
 
-// Control -> peer: packets on control's ring 0 for flow `f`, drained by the worker.
 void send_from_control(const Flow& f, const std::vector<Bytes>& payloads, bool rtcp) {
-  auto ring = dp().region.pkt_ring_to_dp(0);
-  for (const Bytes& pl : payloads) {
-    rtpgate_shm_pkt_slot* s = ring.reserve();
-    ASSERT_NE(s, nullptr);
-    std::memset(s, 0, 64);
-    s->flow_id = f.id;
-    s->len = static_cast<uint16_t>(pl.size());
-    s->is_rtcp = rtcp;
-    std::memcpy(s->data, pl.data(), pl.size());
-    ring.publish();
-    if (ring.depth() >= 32) drain_ctl_rings(dp(), lc(), 64, rte_rdtsc());
-  }
-  while (drain_ctl_rings(dp(), lc(), 64, rte_rdtsc()) != 0) {
-  }
-  flush_all(lc(), dp());
+  test::send_from_control(*g, f.id, payloads, rtcp);
 }
 
 class SrtpStage : public ::testing::TestWithParam<SrtpProfile> {
@@ -701,24 +619,12 @@ int main(int argc, char** argv) {
   int rc = 1;
   {
     auto env = std::make_unique<rtpgate::dp::Env>();
-    rtpgate::dp::Config c;
-    c.shm_name = "/rtpgate-srtpstage-" + std::to_string(getpid());
-    rtpgate::dp::PortConfig pc;
-    pc.port_id = 0;
-    rtpgate_shm_addr a = rtpgate::dp::addr4(rtpgate::dp::kLocal);
-    pc.addrs.push_back(rtpgate::dp::MediaAddr{a, 24});
-    c.ports.push_back(pc);
-    rtpgate::dp::StaticNeighbour nb;
-    nb.addr = rtpgate::dp::addr4(rtpgate::dp::kPeer);
-    const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 2};
-    std::memcpy(nb.mac, mac, 6);
-    c.neighbours.push_back(nb);
-    c.port_min = 20000;
-    c.port_max = 20999;
-    c.flow_capacity = 256;
+    std::memcpy(env->local, rtpgate::dp::kLocal, 4);
+    std::memcpy(env->peer, rtpgate::dp::kPeer, 4);
+    rtpgate::dp::Config c =
+        rtpgate::dp::test::base_config(*env, "/rtpgate-srtpstage-" + std::to_string(getpid()), 0);
     c.srtp_capacity = 256;
     c.mbufs = 4095;
-    c.idle_mode = rtpgate::dp::IdleMode::Poll;
     std::string why;
     if (!rtpgate::dp::validate_config(c, &why) || !env->rt.init(c, &why)) {
       std::fprintf(stderr, "runtime init failed: %s\n", why.c_str());

@@ -754,20 +754,28 @@ TEST_F(RecordingDp, RecordedVideoAsksForAKeyframeAtStartAndSourceChange) {
 // and the same packets turned around to a flow of this data plane that unprotects them
 // (record_slot, after unprotect). Last in the suite: once SRTP is in use process_burst takes
 // the SRTP path for every packet.
+// An AES_CM_128_HMAC_SHA1_80 context (SRTP_SET), one fixed key: a protecting and an
+// unprotecting context made here talk to each other.
+uint32_t set_ctx(bool protect) {
+  const uint32_t idx = g->cc->alloc_srtp().value();
+  rtpgate_shm_srtp_entry s{};
+  s.profile = RTPGATE_SRTP_AES_CM_128_HMAC_SHA1_80;
+  s.direction = protect ? RTPGATE_SRTP_DIR_PROTECT : RTPGATE_SRTP_DIR_UNPROTECT;
+  s.key_len = 16;
+  s.salt_len = 14;
+  for (int i = 0; i < 16; i++) s.key[i] = uint8_t(0x10 + i);
+  for (int i = 0; i < 14; i++) s.salt[i] = uint8_t(0x80 + i);
+  g->cc->write_srtp(idx, s);
+  EXPECT_EQ(finish(g->cc->submit_srtp(RTPGATE_CMD_SRTP_SET, idx)), Errc::Ok);
+  return idx;
+}
+
+void del_ctx(uint32_t idx) {
+  EXPECT_EQ(finish(g->cc->submit_srtp(RTPGATE_CMD_SRTP_DEL, idx)), Errc::Ok);
+  g->cc->free_srtp(idx);
+}
+
 TEST_F(RecordingDp, SrtpLegsAreRecordedPlain) {
-  auto set_ctx = [](bool protect) -> uint32_t {
-    const uint32_t idx = g->cc->alloc_srtp().value();
-    rtpgate_shm_srtp_entry s{};
-    s.profile = RTPGATE_SRTP_AES_CM_128_HMAC_SHA1_80;
-    s.direction = protect ? RTPGATE_SRTP_DIR_PROTECT : RTPGATE_SRTP_DIR_UNPROTECT;
-    s.key_len = 16;
-    s.salt_len = 14;
-    for (int i = 0; i < 16; i++) s.key[i] = uint8_t(0x10 + i);
-    for (int i = 0; i < 14; i++) s.salt[i] = uint8_t(0x80 + i);
-    g->cc->write_srtp(idx, s);
-    EXPECT_EQ(finish(g->cc->submit_srtp(RTPGATE_CMD_SRTP_SET, idx)), Errc::Ok);
-    return idx;
-  };
   const uint32_t out = set_ctx(true), in = set_ctx(false);
   const fs::path tx_file = path("srtp_tx.mjr"), rx_file = path("srtp_rx.mjr");
   const uint32_t e_tx = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", tx_file));
@@ -822,10 +830,60 @@ TEST_F(RecordingDp, SrtpLegsAreRecordedPlain) {
     for (size_t i = 0; i < pkts.size(); i++) EXPECT_EQ(m.frames[i], pkts[i]) << file << " frame " << i;
     EXPECT_EQ(pp_rec_disagrees(file, pkts.size()), "");
   }
-  for (uint32_t idx : {out, in}) {
-    EXPECT_EQ(finish(g->cc->submit_srtp(RTPGATE_CMD_SRTP_DEL, idx)), Errc::Ok);
-    g->cc->free_srtp(idx);
-  }
+  for (uint32_t idx : {out, in}) del_ctx(idx);
+}
+
+// A PLI on an SRTP leg leaves as SRTCP: the RTCP flow protects it (12-byte PLI + E|index +
+// 80-bit tag = 26 bytes on the wire); sent to a flow of this data plane that unprotects
+// SRTCP, it comes out as exactly the plain PLI.
+TEST_F(RecordingDp, PliOnAnSrtpLegLeavesAsSrtcp) {
+  const uint32_t out = set_ctx(true), in = set_ctx(false);
+  FlowSpec bs;  // the receiving end: unprotects SRTCP, hands it to control
+  bs.kind = RTPGATE_KIND_RTCP;
+  bs.srtp_in = in;
+  const Flow b = add_flow(bs);
+  FlowSpec rs;  // the video stream's RTCP flow: protects what it sends, toward b
+  rs.kind = RTPGATE_KIND_RTCP;
+  rs.output = true;
+  rs.dst = kLocal;
+  rs.dst_port = b.port;
+  rs.srtp_out = out;
+  const Flow r = add_flow(rs);
+  FlowSpec vs;
+  vs.output = true;
+  vs.dst_port = 30050;
+  vs.rtcp_flow_id = r.id;
+  const Flow v = add_flow(vs);
+  inject(v.port, {make_rtp(7, 0x51505150, 160, 96)});  // the peer's SSRC (media source of the PLI)
+  ASSERT_EQ(collect_ctl().size(), 1u);
+
+  const uint64_t prot0 = ctr(RTPGATE_CTR_srtp_protected), unprot0 = ctr(RTPGATE_CTR_srtp_unprotected);
+  process_hairpin(dp(), lc(), rte_rdtsc());  // arms the check, as the worker loop does
+  SrtpOutBurst ob;
+  ASSERT_TRUE(inject_pli(dp(), lc(), *dp().table.action(v.id), dp().table.dyn(v.id), 0x7e7e7e7e, true, rte_rdtsc(),
+                         &ob));
+  flush_srtp_out(dp(), lc(), ob);
+  flush_all(lc(), dp());
+  ASSERT_EQ(lc().n_hairpin, 1u);
+  ParsedPkt pp{};
+  ASSERT_EQ(parse_frame(rte_pktmbuf_mtod(lc().hairpin[0], const uint8_t*), lc().hairpin[0]->data_len, &pp),
+            ParseStatus::Ok);
+  EXPECT_EQ(pp.payload_len, kPliLen + 4 + 10) << "SRTCP: E|index and the 80-bit tag";
+  EXPECT_EQ(ctr(RTPGATE_CTR_srtp_protected) - prot0, 1u);
+  EXPECT_EQ(process_hairpin(dp(), lc(), rte_rdtsc()), 1u);
+  flush_all(lc(), dp());
+  EXPECT_EQ(ctr(RTPGATE_CTR_srtp_unprotected) - unprot0, 1u);
+  const auto ctl = collect_ctl();
+  ASSERT_EQ(ctl.size(), 1u);
+  Bytes want(kPliLen);
+  build_pli(want.data(), 0x7e7e7e7e, 0x51505150);
+  EXPECT_EQ(ctl[0].flow_id, b.id);
+  EXPECT_EQ(ctl[0].data, want);
+  EXPECT_TRUE(collect_tx().empty());
+  remove_flow(v);
+  remove_flow(r);
+  remove_flow(b);
+  for (uint32_t idx : {out, in}) del_ctx(idx);
 }
 
 // create_rec_rings on its own (no Runtime alive: the names are free): recording disabled

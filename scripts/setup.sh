@@ -10,7 +10,7 @@ readonly PACKAGES=(
     libsofia-sip-ua-dev libsrtp2-dev libssl-dev libjansson-dev libglib2.0-dev libconfig-dev
     libhyperscan-dev libipsec-mb-dev
     libgtest-dev libgmock-dev libbenchmark-dev
-    janus janus-dev janus-tools
+    janus janus-dev janus-tools janus-demos chromium python3-websockets
     sip-tester kamailio baresip-core python3-aiortc python3-numpy
     tshark iproute2 ethtool linux-perf gnuplot-nox procps iputils-ping
 )

@@ -4,7 +4,8 @@
 # a digest-challenging registrar, call an RTP-echoing UAS, check the tone comes back,
 # hang up, check the plugin's events. Builds and removes its own topology.
 #
-# usage: first_call.sh [--plugin stock|rtpgate] [--build DIR] [--plugin-so PATH] [--no-echo] [--keep]
+# usage: first_call.sh [--plugin stock|rtpgate] [--build DIR] [--plugin-so PATH] [--no-echo]
+#                      [--client aiortc|browser] [--keep]
 #   stock    Debian's libjanus_sip.so; the SIP side is a plain veth:
 #            root e2-dp0 10.77.5.1/24 <-> e2a/eth0 10.77.5.2/24 (Janus SIP + RTP on 10.77.5.1)
 #   rtpgate  DIR/control/libjanus_rtpgate.so + rtpgate-dataplane on topo_up's topology
@@ -14,6 +15,11 @@
 # (skip) without root, namespaces, janus, sipp or aiortc. --keep keeps the work directory.
 # --no-echo is the negative control: sipp runs without -rtp_echo and the test passes only
 # if no audio at all comes back (proves the tone of a normal run went through the SIP peer).
+# --client browser: instead of the aiortc client, Debian's chromium (headless, fake media
+# devices playing a 1 kHz tone) runs Janus's own SIP demo page (janus-demos siptest.html,
+# served with a settings.js that points at this Janus) and makes the same call through its
+# buttons (tests/e2e/browser_call.py); screenshots go to $RTPGATE_ARTIFACTS (default
+# $build/e2e-artifacts/browser-<plugin>).
 set -euo pipefail
 
 src=${RTPGATE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -22,6 +28,7 @@ plugin=stock
 plugin_so=""
 keep=${E2E_KEEP:-0}
 no_echo=0
+client=aiortc
 while (( $# )); do
     case "$1" in
         --plugin) plugin=$2; shift ;;
@@ -29,8 +36,9 @@ while (( $# )); do
         --plugin-so) plugin_so=$2; shift ;;
         --keep) keep=1 ;;
         --no-echo) no_echo=1 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
-        *) echo "usage: $0 [--plugin stock|rtpgate] [--build DIR] [--plugin-so PATH] [--no-echo] [--keep]" >&2; exit 2 ;;
+        --client) client=$2; shift ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        *) echo "usage: $0 [--plugin stock|rtpgate] [--build DIR] [--plugin-so PATH] [--no-echo] [--client aiortc|browser] [--keep]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -39,6 +47,14 @@ done
 source "$src/tests/e2e/lab.sh"
 lab_preflight
 lab_resolve_plugin
+if [[ "$client" == browser ]]; then
+    (( no_echo == 0 )) || fail "--no-echo is for the aiortc client"
+    command -v chromium >/dev/null 2>&1 || skip "chromium not installed (apt-get install chromium)"
+    [[ -r /usr/share/janus/demos/siptest.html ]] || skip "janus-demos not installed"
+    "$PY" -c 'import websockets' 2>/dev/null || skip "python3-websockets not installed"
+elif [[ "$client" != aiortc ]]; then
+    fail "--client must be aiortc or browser"
+fi
 lab_begin e2e
 
 say "topology ($plugin plugin)"
@@ -69,11 +85,23 @@ done
 ip netns exec "$NS" ss -Hlun | sed 's/^/  listening: /'
 (( n >= 3 )) || fail "sipp did not open 5060, 5070 and 6000 in $NS"
 
-say "the call (tests/e2e/first_call.py)"
 rc=0
-timeout 150 "$PY" "$src/tests/e2e/first_call.py" --janus "$JANUS_URL" --ice-ip "$JANUS_ICE_IP" \
-    --username "sip:alice@$sip_ip" --secret secret --proxy "sip:$sip_ip:5060" \
-    --callee "sip:echo@$sip_ip:5070" --json-out "$work/result.json" ${py_args[@]+"${py_args[@]}"} || rc=$?
+if [[ "$client" == browser ]]; then
+    say "the call from chromium running siptest.html (tests/e2e/browser_call.py)"
+    artifacts=${RTPGATE_ARTIFACTS:-$build/e2e-artifacts/browser-$plugin}
+    lab_demo_site "$work/demos"
+    timeout 150 "$PY" "$src/tests/e2e/browser_call.py" --page-url "$DEMO_URL/siptest.html" \
+        --username "sip:alice@$sip_ip" --secret secret --proxy "sip:$sip_ip:5060" \
+        --callee "sip:echo@$sip_ip:5070" --out-dir "$work/browser" || rc=$?
+    mkdir -p "$artifacts"
+    cp -f "$work"/browser/*.png "$work/browser/result.json" "$work/browser/console.log" "$artifacts/" 2>/dev/null || true
+    echo "artifacts (screenshots, page console, result): $artifacts"
+else
+    say "the call (tests/e2e/first_call.py)"
+    timeout 150 "$PY" "$src/tests/e2e/first_call.py" --janus "$JANUS_URL" --ice-ip "$JANUS_ICE_IP" \
+        --username "sip:alice@$sip_ip" --secret secret --proxy "sip:$sip_ip:5060" \
+        --callee "sip:echo@$sip_ip:5070" --json-out "$work/result.json" ${py_args[@]+"${py_args[@]}"} || rc=$?
+fi
 
 say "SIP peers"
 lab_wait_exit registrar 10
@@ -92,10 +120,10 @@ if [[ "$plugin" == rtpgate ]]; then
     lab_flows_left || fail "flow slots still allocated after the hangup"
 fi
 
-(( rc == 0 )) || fail "first_call.py failed (exit $rc)"
+(( rc == 0 )) || fail "the $client client failed (exit $rc)"
 [[ "$reg_rc" == 0 ]] || fail "registrar sipp exit $reg_rc (digest check or unexpected message, see above)"
 [[ "$uas_rc" == 0 ]] || fail "echo UAS sipp exit $uas_rc"
-"$PY" - "$work/result.json" <<'PY'
+[[ "$client" == browser ]] || "$PY" - "$work/result.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 t, tm = r["tone"], r["timings_ms"]
@@ -108,4 +136,4 @@ print(f"\nresult: tone {t['peak_hz']} Hz ({100 * t['tone_ratio']:.1f}% of the en
       f"answer->DTLS {tm['answer_to_dtls']:.0f} ms, hangup {tm['hangup']:.0f} ms; answer {r['answer_audio']}; "
       f"whole call {r['wall_s']} s")
 PY
-echo "PASS: e2e first call ($plugin mode, $(basename "$plugin_so"))"
+echo "PASS: e2e first call ($plugin mode, $(basename "$plugin_so"), $client client)"

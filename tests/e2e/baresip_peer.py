@@ -3,13 +3,18 @@ peer for tests/e2e/scn_srtp.py: it plays a sine (module ausine) and records what
 (module sndfile: <dir>/dump-*-dec.wav), answers automatically or dials at start-up.
 
 Configuration templates: tests/e2e/baresip/{config,accounts}.in ({ip}, {port}, {rtp_min},
-{rtp_max}, {sine_hz}, {snd_path}, {mediaenc}, {answermode}).
+{rtp_max}, {audio_source}, {snd_path}, {extra}, {account}).
+
+Baresip.echo() is the other kind of peer (tests/e2e/kamailio_calls.py): an account that
+registers with digest auth at a registrar, answers every call with baresip's echo module
+(the caller's audio is sent back) and takes commands (hangup) over ctrl_tcp.
 """
 
 from __future__ import annotations
 
 import asyncio
 import glob
+import json
 import os
 import subprocess
 import wave
@@ -23,21 +28,52 @@ TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baresip")
 
 
 class Baresip:
-    def __init__(self, ns: str, ip: str, work_dir: str, name: str, *, port: int, rtp_min: int, mediaenc: str,
-                 sine_hz: int, dial: str | None = None):
-        self.ns, self.name, self.dial = ns, name, dial
+    CTRL_PORT = 4444
+
+    def __init__(self, ns: str, ip: str, work_dir: str, name: str, *, port: int, rtp_min: int, mediaenc: str = "",
+                 sine_hz: int = 600, dial: str | None = None, account: str | None = None, extra: str = "",
+                 audio_source: str | None = None):
+        self.ns, self.name, self.dial, self.ip = ns, name, dial, ip
         self.dir = os.path.join(work_dir, name)
         self.snd_path = os.path.join(self.dir, "snd")
         os.makedirs(self.snd_path, exist_ok=True)
+        if account is None:
+            account = (f"<sip:bob@{ip}:{port}>;regint=0;audio_codecs=PCMU;mediaenc={mediaenc};"
+                       f"answermode={'manual' if dial else 'auto'}")
         values = {"ip": ip, "port": port, "rtp_min": rtp_min, "rtp_max": rtp_min + 20, "sine_hz": sine_hz,
-                  "snd_path": self.snd_path, "mediaenc": mediaenc,
-                  "answermode": "manual" if dial else "auto"}
+                  "snd_path": self.snd_path, "extra": extra, "account": account,
+                  "audio_source": audio_source or f"ausine,{sine_hz}"}
         for f in ("config", "accounts"):
             with open(os.path.join(TEMPLATES, f + ".in")) as src, open(os.path.join(self.dir, f), "w") as dst:
                 dst.write(src.read().format(**values))
         self.uri = f"sip:bob@{ip}:{port}"
         self.log_path = os.path.join(self.dir, "baresip.log")
         self.proc: asyncio.subprocess.Process | None = None
+
+    @classmethod
+    def echo(cls, ns: str, ip: str, work_dir: str, *, user: str, secret: str, registrar: str, port: int,
+             rtp_min: int) -> "Baresip":
+        """An echoing UA registered (digest auth) as sip:USER@REGISTRAR_HOST."""
+        account = (f"<sip:{user}@{registrar}>;auth_pass={secret};regint=600;audio_codecs=PCMU;"
+                   f"answermode=manual")
+        extra = f"module_app\t\techo.so\nmodule_app\t\tctrl_tcp.so\nctrl_tcp_listen\t\t{ip}:{cls.CTRL_PORT}"
+        # The echo module bridges each call's player to its source through aubridge.
+        return cls(ns, ip, work_dir, user, port=port, rtp_min=rtp_min, account=account, extra=extra,
+                   audio_source="aubridge,nowhere")
+
+    async def command(self, cmd: str, params: str = "") -> str:
+        """A ctrl_tcp command (netstring JSON), sent from inside the namespace; its response."""
+        body = json.dumps({"command": cmd, "params": params, "token": "e2e"})
+        code = ("import socket,sys\n"
+                f"s=socket.create_connection(({self.ip!r},{self.CTRL_PORT}),timeout=5)\n"
+                "b=sys.argv[1].encode()\n"
+                "s.sendall(str(len(b)).encode()+b':'+b+b',')\n"
+                "print(s.recv(65536).decode(errors='replace'))\n")
+        p = await asyncio.create_subprocess_exec("ip", "netns", "exec", self.ns, "python3", "-c", code, body,
+                                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out, _ = await asyncio.wait_for(p.communicate(), 10)
+        check(p.returncode == 0, f"baresip {self.name}: ctrl_tcp {cmd} ({out.decode(errors='replace').strip()})")
+        return out.decode(errors="replace")
 
     async def start(self) -> "Baresip":
         cmd = ["ip", "netns", "exec", self.ns, "baresip", "-4", "-f", self.dir, "-t", "60"]

@@ -1,18 +1,25 @@
 #!/usr/bin/python3
-"""Plugin accounts behind a real SIP proxy (issue 6): three accounts of one Janus with
-libjanus_rtpgate.so register at Debian's kamailio (registrar + record-routing proxy, run by
-kamailio_calls.sh in the SIP peers' namespace), then
+"""Plugin accounts behind a real SIP proxy (issues 6 and 9): three accounts of one Janus with
+libjanus_rtpgate.so register with digest auth at Debian's kamailio (registrar + record-routing
+proxy, run by kamailio_calls.sh in the SIP peers' namespace; a wrong password is refused), and
+a baresip UA registers there as "echo" (digest auth, baresip's echo module answers and sends
+the caller's audio back), then
 
+  0. alice calls echo through kamailio and hears her own 1 kHz tone come back through the
+     data plane and baresip; alice hangs up; alice calls again and this time baresip hangs
+     up (ctrl_tcp): alice gets `hangup`;
   1. alice calls bob through kamailio: both SIP legs get relay streams of the same
      rtpgate-dataplane (its address, two relay ports and flows), and each browser hears the
      other's tone (alice 1 kHz, bob 600 Hz): the media crosses the data plane from one leg's
      relay port to the other's (turned around inside the data plane: hairpin_pkts);
   2. alice sends bob an out-of-dialog MESSAGE: bob gets `message`, alice `messagedelivery` 200;
   3. alice transfers bob to carol (blind): REFER through kamailio, bob's `transfer` event, bob's
-     helper calls carol with the refer_id, carol accepts, alice gets the sipfrag NOTIFYs as
+     helper calls carol with the refer_id, carol accepts (two concurrent calls with media on
+     bob's account: the helper's and the master's, each checked by its tone), alice gets the sipfrag NOTIFYs as
      `notify` events up to "SIP/2.0 200 OK" (subscription terminated), hangs up.
 
     kamailio_calls.py --janus URL --ice-ip IP --sip-ip IP --relay-ip IP --port-min N --port-max N
+                      --ns NS --work DIR
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import argparse
 import asyncio
 import sys
 
+from baresip_peer import Baresip
 from e2e_check import CheckFailed, check, say
 from first_call import restrict_ice_to
 from janus_client import Event, JanusError, JanusHandle, JanusSession, http_request
@@ -37,6 +45,7 @@ class Calls:
         self.ip = args.sip_ip
         self.session: JanusSession | None = None
         self.peers: list[Peer] = []
+        self.echo: Baresip | None = None
 
     def uri(self, user: str) -> str:
         return f"sip:{user}@{self.ip}"
@@ -47,10 +56,10 @@ class Calls:
         self.peers.append(p)
         return p
 
-    async def account(self, user: str) -> tuple[JanusHandle, int]:
+    async def account(self, user: str, secret: str = "secret") -> tuple[JanusHandle, int]:
         h = await self.session.attach(PLUGIN)
         h.on_event = lambda ev, u=user: say(f"  <- {u}: {ev.brief()}")
-        ev = await h.request({"request": "register", "username": self.uri(user), "secret": "unused",
+        ev = await h.request({"request": "register", "username": self.uri(user), "secret": secret,
                               "proxy": f"sip:{self.ip}:5060"})
         check(ev.name == "registering", f"{user}: registering (got {ev.brief()})")
         ev = await h.wait_event("registered", timeout=10, fail_on=("error", "registration_failed"))
@@ -95,14 +104,63 @@ class Calls:
         finally:
             for p in self.peers:
                 await p.close()
+            if self.echo is not None:
+                await self.echo.stop()
             try:
                 await self.session.destroy()
             except (JanusError, asyncio.TimeoutError, OSError):
                 pass
 
+    async def wrong_password(self) -> None:
+        h = await self.session.attach(PLUGIN)
+        ev = await h.request({"request": "register", "username": self.uri("mallory"), "secret": "wrong",
+                              "proxy": f"sip:{self.ip}:5060"})
+        check(ev.name == "registering", f"mallory: registering (got {ev.brief()})")
+        ev = await h.wait_event("registration_failed", timeout=10, fail_on=("registered",))
+        check(ev.result.get("code") in (401, 403, 904),   # 904: Sofia, a second challenge after our credentials
+              f"mallory with a wrong password: registration_failed {ev.result.get('code')} {ev.result.get('reason')}")
+        await h.detach()
+
+    async def echo_calls(self, alice: JanusHandle) -> None:
+        """Scenario 0: two calls from alice to the echoing baresip; each side hangs up once."""
+        a = self.args
+        self.echo = Baresip.echo(a.ns, self.ip, a.work, user="echo", secret="secret", registrar=self.ip,
+                                 port=5080, rtp_min=7000)
+        await self.echo.start()
+        check(await self.echo.wait_log("200 OK", 10) or await self.echo.wait_log("registered", 1),
+              f"baresip registered at kamailio as echo with digest auth ({self.echo.tail()})")
+        for hangup_by in ("alice", "echo"):
+            say(f"0. alice calls echo (baresip) through kamailio; {hangup_by} hangs up")
+            p = self.peer(1000, 1000)
+            ev = await alice.request({"request": "call", "uri": self.uri("echo")}, jsep=await p.offer())
+            check(ev.name == "calling", f"calling echo (got {ev.brief()})")
+            acc = await alice.wait_event("accepted", timeout=15, fail_on=("error", "hangup"))
+            check(acc.jsep is not None and acc.jsep.get("type") == "answer", "accepted with baresip's answer")
+            await p.set_answer(acc.jsep["sdp"])
+            await p.connected()
+            await p.tone("alice hears her own 1 kHz tone echoed by baresip through the data plane")
+            r = await self.relay_of("alice's leg", alice)
+            check(r.get("to_peer_pkts", 0) > 0 and r.get("relayed_rtp", 0) > 0,
+                  f"the audio crossed the data plane both ways ({r.get('to_peer_pkts')} packets to echo, "
+                  f"{r.get('relayed_rtp')} from echo to the browser)")
+            if hangup_by == "alice":
+                ev = await alice.request({"request": "hangup"})
+                check(ev.name == "hangingup", f"alice: hangingup (got {ev.brief()})")
+                ev = await alice.wait_event("hangup", timeout=10)
+            else:
+                await self.echo.command("hangup")
+                ev = await alice.wait_event("hangup", timeout=10, fail_on=("error",))
+                check("BYE" in str(ev.result.get("reason", "")) or ev.result.get("code") == 200,
+                      f"alice: the peer's BYE ended the call (got {ev.brief()})")
+            await p.close()
+            self.peers.remove(p)
+
     async def steps(self) -> None:
-        say("register alice, bob and carol at kamailio")
+        say("a wrong password is refused by kamailio's digest check")
+        await self.wrong_password()
+        say("register alice, bob and carol at kamailio (digest auth)")
         alice, _ = await self.account("alice")
+        await self.echo_calls(alice)
         bob, bob_master = await self.account("bob")
         carol, _ = await self.account("carol")
 
@@ -148,6 +206,11 @@ class Calls:
         inc, _ = await self.connect(bh, ph, carol, pc, tr.result["refer_to"], {"refer_id": refer_id})
         check(inc.result.get("referred_by") == by and inc.result.get("username") == self.uri("bob"),
               f"carol: incomingcall from bob, referred by {by} (got {inc.result})")
+        # Two concurrent calls on bob's account: the helper's call to carol and the master's
+        # call with alice (up until alice hangs up after the final NOTIFY), both with media.
+        await ph.tone("bob's helper hears carol (600 Hz)")
+        await pc.tone("carol hears bob's helper (1 kHz)")
+        await pb.tone("meanwhile bob's master call still carries alice (1 kHz)")
         frags = []
         while not frags or not frags[-1].startswith("SIP/2.0 200"):
             n = await alice.wait_event("notify", timeout=10, fail_on=("error", "hangup"))
@@ -173,7 +236,9 @@ def main() -> int:
     ap.add_argument("--relay-ip", required=True, help="the data plane's SIP-side address")
     ap.add_argument("--port-min", type=int, required=True)
     ap.add_argument("--port-max", type=int, required=True)
-    ap.add_argument("--timeout", type=float, default=90.0)
+    ap.add_argument("--ns", required=True, help="the SIP peers' network namespace (baresip runs there)")
+    ap.add_argument("--work", required=True, help="a directory for baresip's configuration and logs")
+    ap.add_argument("--timeout", type=float, default=120.0)
     args = ap.parse_args()
     restrict_ice_to(args.ice_ip)
     try:

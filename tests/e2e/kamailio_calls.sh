@@ -54,7 +54,7 @@ lab_janus_up
 
 say "calls through kamailio (tests/e2e/kamailio_calls.py)"
 rc=0
-timeout 120 "$PY" "$src/tests/e2e/kamailio_calls.py" --janus "$JANUS_URL" --ice-ip "$JANUS_ICE_IP" \
+timeout 150 "$PY" "$src/tests/e2e/kamailio_calls.py" --ns "$NS" --work "$work/baresip" --janus "$JANUS_URL" --ice-ip "$JANUS_ICE_IP" \
     --admin "$JANUS_ADMIN_URL" --admin-secret "$JANUS_ADMIN_SECRET" \
     --sip-ip "$sip_ip" --relay-ip "$janus_sip_ip" --port-min 20000 --port-max 20999 || rc=$?
 

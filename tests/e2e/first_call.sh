@@ -18,7 +18,8 @@
 # --client browser: instead of the aiortc client, Debian's chromium (headless, fake media
 # devices playing a 1 kHz tone) runs Janus's own SIP demo page (janus-demos siptest.html,
 # served with a settings.js that points at this Janus) and makes the same call through its
-# buttons (tests/e2e/browser_call.py); screenshots go to $RTPGATE_ARTIFACTS (default
+# buttons, then holds, resumes and updates it with an ICE restart (the UAS is
+# reinv_uas_answer.xml, which answers re-INVITEs) (tests/e2e/browser_call.py); screenshots go to $RTPGATE_ARTIFACTS (default
 # $build/e2e-artifacts/browser-<plugin>).
 set -euo pipefail
 
@@ -75,7 +76,10 @@ if (( no_echo )); then
     echo_args=()
     py_args=(--expect-no-echo)
 fi
-rg_start_bg uas ip netns exec "$NS" sipp -sf "$src/tests/sip/uas_echo.xml" \
+# The browser also holds, resumes and updates (ICE restart): its UAS answers re-INVITEs too.
+uas_xml=uas_echo.xml
+[[ "$client" == browser ]] && uas_xml=reinv_uas_answer.xml
+rg_start_bg uas ip netns exec "$NS" sipp -sf "$src/tests/sip/$uas_xml" \
     -i "$sip_ip" -p 5070 -mi "$sip_ip" -mp 6000 ${echo_args[@]+"${echo_args[@]}"} -m 1 "${sipp_common[@]}"
 for (( i = 0; i < 50; i++ )); do
     n=$(ip netns exec "$NS" ss -Hlun 2>/dev/null | grep -c -E ":(5060|5070|6000) " || true)
@@ -108,7 +112,7 @@ lab_wait_exit registrar 10
 reg_rc=$WAIT_RC
 lab_wait_exit uas 10
 uas_rc=$WAIT_RC
-echo "registrar (registrar_auth.xml) exit $reg_rc; echo UAS (uas_echo.xml) exit $uas_rc"
+echo "registrar (registrar_auth.xml) exit $reg_rc; echo UAS ($uas_xml) exit $uas_rc"
 grep -h -E '^(REGISTER|INVITE|ACK|BYE|CANCEL|SIP/2.0) ' "$work"/sipp/*_messages.log 2>/dev/null \
     | awk '{ print "  " $0 }' | head -n 30 || true
 cat "$work"/sipp/registrar_auth_*_logs.log 2>/dev/null | sed 's/^/  registrar: /' || true

@@ -4,7 +4,10 @@
 An aiortc peer plays the "browser": it registers through the plugin (digest challenge),
 calls a SIP peer that echoes RTP (sipp -rtp_echo), sends a 1 kHz tone and checks that the
 tone comes back (browser -> Janus -> plugin -> SIP peer -> echo -> plugin -> Janus ->
-browser), hangs up, and checks the plugin's events. Every step has a timeout; the exit
+browser), hangs up, and checks the plugin's events. With --record DIR the call is recorded
+while the tone plays (`recording` start/stop, both audio directions) and the .mjr files are
+converted with janus-pp-rec and the tone looked for in the WAVs; with --admin URL the
+per-direction packet counters of the call are read from the Admin API (query_session). Every step has a timeout; the exit
 status is 0 only if every check passed. Run it with Debian's /usr/bin/python3 (aiortc).
 
     first_call.py --janus http://127.0.0.1:18088/janus --ice-ip 10.77.5.129 \\
@@ -28,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import aioice.ice  # noqa: E402
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription  # noqa: E402
 
-from janus_client import JanusError, JanusSession  # noqa: E402
+from janus_client import JanusError, JanusSession, http_request  # noqa: E402
 from tone import ToneReceiver, ToneTrack  # noqa: E402
 
 PLUGIN = "janus.plugin.sip"
@@ -171,6 +174,50 @@ async def step_hangup(args: argparse.Namespace, handle, timings: dict) -> None:
           f"hangup event code {ev.result.get('code')} '{ev.result.get('reason')}' after {timings['hangup']:.0f} ms")
 
 
+async def step_record(args: argparse.Namespace, handle, action: str) -> None:
+    body = {"request": "recording", "action": action, "audio": True, "peer_audio": True}
+    if action == "start":
+        body["filename"] = os.path.join(args.record, "call")
+    ev = await handle.request(body, timeout=args.step_timeout)
+    check(ev.name == "recordingupdated", f"recording {action}: 'recordingupdated' (got '{ev.name}')")
+
+
+async def step_recorded_files(args: argparse.Namespace, results: dict) -> None:
+    """janus-pp-rec converts each recorded direction; the tone must be in the WAV."""
+    from scn_record import read_mjr, run as run_cmd, wav_info  # noqa: PLC0415 - numpy/wave only when asked
+    say("step 9: the recording (janus-pp-rec)")
+    results["recording"] = {}
+    for suffix in ("user-audio", "peer-audio"):
+        mjr = os.path.join(args.record, f"call-{suffix}.mjr")
+        check(os.path.exists(mjr), f"{os.path.basename(mjr)} written by the data plane's recorder")
+        m = read_mjr(mjr)
+        wav = mjr[:-4] + ".wav"
+        rc, out = await run_cmd("janus-pp-rec", mjr, wav, timeout=30)
+        check(rc == 0 and os.path.exists(wav), f"janus-pp-rec {os.path.basename(mjr)} -> {os.path.basename(wav)} "
+                                               f"(exit {rc}{'' if rc == 0 else ': ' + out[-200:]})")
+        w = wav_info(wav)
+        results["recording"][suffix] = {"frames": m["frames"], "bytes": m["bytes"], "codec": (m["header"] or {}).get("c"),
+                                        **w}
+        check(abs(w["peak_hz"] - args.tone_hz) <= args.tol_hz and w["tone_ratio"] >= args.min_ratio,
+              f"{suffix}: {m['frames']} frames ({(m['header'] or {}).get('c')}), {w['seconds']:.2f} s of audio "
+              f"peaking at {w['peak_hz']} Hz ({100 * w['tone_ratio']:.0f}% of the energy)")
+
+
+async def step_counters(args: argparse.Namespace, session, handle, results: dict) -> None:
+    """The call's packets per direction as the plugin and the data plane count them."""
+    ans = await http_request(f"{args.admin}/{session.id}/{handle.id}", "POST",
+                             {"janus": "handle_info", "transaction": "fc", "admin_secret": args.admin_secret}, 5)
+    rg = ans.get("info", {}).get("plugin_specific", {}).get("rtpgate", {})
+    a = rg.get("audio", {})
+    rtp_fc = a.get("rtp_flow_counters", {})
+    results["packets"] = {"browser_to_peer": a.get("to_peer_pkts"), "peer_to_browser": a.get("relayed_rtp"),
+                          "relay": f"{rg.get('relay_ip')}:{a.get('rtp_port')}", "rtp_flow": rtp_fc}
+    say(f"  packets per direction: browser -> SIP peer {a.get('to_peer_pkts')} (through the data plane from "
+        f"{rg.get('relay_ip')}:{a.get('rtp_port')}), SIP peer -> browser {a.get('relayed_rtp')}; "
+        f"RTP flow {a.get('rtp_flow')}: {json.dumps(rtp_fc)}")
+    check((a.get("to_peer_pkts") or 0) > 0 and (a.get("relayed_rtp") or 0) > 0, "packets crossed both ways")
+
+
 def check_events(names: list[str], core: list[str]) -> None:
     say("step 8: event sequence")
     say(f"  plugin events: {' -> '.join(names)}")
@@ -200,13 +247,21 @@ async def run(args: argparse.Namespace, results: dict) -> None:
         try:
             await step_register(args, handle, timings)
             await step_call(args, handle, pc, results, timings)
+            if args.record:
+                await step_record(args, handle, "start")
             await step_tone(args, remote_tracks, results, timings)
+            if args.record:
+                await step_record(args, handle, "stop")
+            if args.admin:
+                await step_counters(args, session, handle, results)
             await step_hangup(args, handle, timings)
         finally:
             await asyncio.wait_for(pc.close(), 10)
             results["events"] = [e.name for e in handle.history if e.janus == "event"]
             results["core_events"] = [e.name for e in handle.history if e.janus != "event"]
         check_events(results["events"], results["core_events"])
+        if args.record:
+            await step_recorded_files(args, results)
 
 
 def main() -> int:
@@ -227,6 +282,9 @@ def main() -> int:
     ap.add_argument("--step-timeout", type=float, default=15.0)
     ap.add_argument("--timeout", type=float, default=90.0, help="bound on the whole run")
     ap.add_argument("--json-out", help="write the results as JSON here")
+    ap.add_argument("--record", metavar="DIR", help="record the call into DIR and check the converted files")
+    ap.add_argument("--admin", metavar="URL", help="Janus Admin API URL: print the call's packets per direction")
+    ap.add_argument("--admin-secret", default="rtpgate-e2e")
     ap.add_argument("--debug", action="store_true", help="aiortc/aioice debug logging")
     args = ap.parse_args()
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)

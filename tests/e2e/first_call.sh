@@ -5,7 +5,7 @@
 # hang up, check the plugin's events. Builds and removes its own topology.
 #
 # usage: first_call.sh [--plugin stock|rtpgate] [--build DIR] [--plugin-so PATH] [--no-echo]
-#                      [--client aiortc|browser] [--keep]
+#                      [--client aiortc|browser] [--record] [--keep]
 #   stock    Debian's libjanus_sip.so; the SIP side is a plain veth:
 #            root e2-dp0 10.77.5.1/24 <-> e2a/eth0 10.77.5.2/24 (Janus SIP + RTP on 10.77.5.1)
 #   rtpgate  DIR/control/libjanus_rtpgate.so + rtpgate-dataplane on topo_up's topology
@@ -15,6 +15,10 @@
 # (skip) without root, namespaces, janus, sipp or aiortc. --keep keeps the work directory.
 # --no-echo is the negative control: sipp runs without -rtp_echo and the test passes only
 # if no audio at all comes back (proves the tone of a normal run went through the SIP peer).
+# --record (aiortc client): the call is recorded while the tone plays (both audio directions,
+# written by the data plane for rtpgate), janus-pp-rec converts the .mjr files and the tone is
+# looked for in the WAVs. With rtpgate the call's packets per direction are read from the
+# Admin API before the hangup.
 # --client browser: instead of the aiortc client, Debian's chromium (headless, fake media
 # devices playing a 1 kHz tone) runs Janus's own SIP demo page (janus-demos siptest.html,
 # served with a settings.js that points at this Janus) and makes the same call through its
@@ -30,6 +34,7 @@ plugin_so=""
 keep=${E2E_KEEP:-0}
 no_echo=0
 client=aiortc
+record=0
 while (( $# )); do
     case "$1" in
         --plugin) plugin=$2; shift ;;
@@ -38,8 +43,9 @@ while (( $# )); do
         --keep) keep=1 ;;
         --no-echo) no_echo=1 ;;
         --client) client=$2; shift ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
-        *) echo "usage: $0 [--plugin stock|rtpgate] [--build DIR] [--plugin-so PATH] [--no-echo] [--client aiortc|browser] [--keep]" >&2; exit 2 ;;
+        --record) record=1 ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        *) echo "usage: $0 [--plugin stock|rtpgate] [--build DIR] [--plugin-so PATH] [--no-echo] [--client aiortc|browser] [--record] [--keep]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -102,6 +108,11 @@ if [[ "$client" == browser ]]; then
     echo "artifacts (screenshots, page console, result): $artifacts"
 else
     say "the call (tests/e2e/first_call.py)"
+    if (( record )); then
+        mkdir -p "$work/rec"
+        py_args+=(--record "$work/rec")
+    fi
+    [[ "$plugin" == rtpgate ]] && py_args+=(--admin "$JANUS_ADMIN_URL" --admin-secret "$JANUS_ADMIN_SECRET")
     timeout 150 "$PY" "$src/tests/e2e/first_call.py" --janus "$JANUS_URL" --ice-ip "$JANUS_ICE_IP" \
         --username "sip:alice@$sip_ip" --secret secret --proxy "sip:$sip_ip:5060" \
         --callee "sip:echo@$sip_ip:5070" --json-out "$work/result.json" ${py_args[@]+"${py_args[@]}"} || rc=$?
@@ -139,5 +150,12 @@ print(f"\nresult: tone {t['peak_hz']} Hz ({100 * t['tone_ratio']:.1f}% of the en
       f"register {tm['register']:.0f} ms, call->accepted {tm['call_to_accepted']:.0f} ms, "
       f"answer->DTLS {tm['answer_to_dtls']:.0f} ms, hangup {tm['hangup']:.0f} ms; answer {r['answer_audio']}; "
       f"whole call {r['wall_s']} s")
+if r.get("packets"):
+    p = r["packets"]
+    print(f"packets: browser -> SIP peer {p['browser_to_peer']}, SIP peer -> browser {p['peer_to_browser']} "
+          f"(relay {p['relay']})")
+for k, v in (r.get("recording") or {}).items():
+    print(f"recording {k}: {v['frames']} frames {v['codec']}, {v['bytes']} bytes -> janus-pp-rec WAV "
+          f"{v['seconds']:.2f} s, peak {v['peak_hz']} Hz ({100 * v['tone_ratio']:.0f}% of the energy)")
 PY
 echo "PASS: e2e first call ($plugin mode, $(basename "$plugin_so"), $client client)"

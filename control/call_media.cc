@@ -295,6 +295,15 @@ Json CallMedia::info() const {
       mj.set("rtp_flow_counters", flow_counters_json(fc[0]).release());
       mj.set("rtcp_flow_counters", flow_counters_json(fc[1]).release());
     }
+    media::StreamSrtpSlots ss;
+    if (Plugin::instance().dataplane().stream_srtp(m.id.load(), &ss)) {   // SDES contexts, never keys
+      const auto profile = [](uint8_t p) { return json_string(media::srtp_profile_name(media::SrtpProfile{p})); };
+      mj.set("srtp_in_slot", json_integer(ss.in_slot));
+      mj.set("srtp_in_profile", profile(ss.in_profile));
+      mj.set("srtp_out_slot", json_integer(ss.out_slot));
+      mj.set("srtp_out_profile", profile(ss.out_profile));
+      mj.set("srtp_rtcp_same", ss.rtcp_same ? json_true() : json_false());
+    }
     j.set(v ? "video" : "audio", mj.release());
   }
   return j;

@@ -3,6 +3,7 @@
 #include "srtp_negotiation.h"
 
 #include "log.h"
+#include "sdp/crypto_rewrite.h"
 #include "sdp/sdes.h"
 #include "session.h"
 
@@ -50,6 +51,12 @@ ApiError srtp_begin_answer(Session& s, const SrtpChoice& c, bool audio, bool vid
   return {};
 }
 
+ApiError srtp_begin_reoffer(Session& s, bool audio, bool video) {
+  if (sdp::make_reoffer(&s.call.sdes, audio, video)) return {};
+  log(Log::Err, "[%s] no random bytes for SRTP keys", s.account.username.c_str());
+  return {kErrIo, "Error manipulating SDP"};
+}
+
 bool apply_remote_crypto(Session& s, const sdp::RemoteMedia& rm, sdp::SdpType type, std::string* why) {
   sdp::SdesState& st = s.call.sdes;
   if (type == sdp::SdpType::Offer) {
@@ -83,6 +90,24 @@ bool srtp_program(Session& s, std::string* why) {
 }
 
 void srtp_fill_local(const Session& s, sdp::LocalMedia* lm) { sdp::fill_local(s.call.sdes, lm); }
+
+bool srtp_refresh_local_sdp(Session& s) {
+  CallState& c = s.call;
+  sdp::LocalMedia lm;
+  srtp_fill_local(s, &lm);
+  std::string out, why;
+  bool changed = false;
+  const bool ok = sdp::rewrite_crypto(c.local_sdp, lm, &out, &changed, &why);
+  sdp::wipe_string(&lm.audio.crypto);
+  sdp::wipe_string(&lm.video.crypto);
+  if (!ok) log(Log::Warn, "[%s] cannot put our SRTP keys in the answer: %s", s.account.username.c_str(), why.c_str());
+  if (ok && changed) {
+    sdp::wipe_string(&c.local_sdp);
+    c.local_sdp = std::move(out);
+  }
+  sdp::wipe_string(&out);
+  return ok && changed;
+}
 
 void srtp_wipe_call(Session& s) noexcept {
   CallState& c = s.call;

@@ -23,9 +23,16 @@ ApiError srtp_begin_offer(Session& s, const SrtpChoice& c, bool audio, bool vide
 ApiError srtp_check_answer(const Session& s, const SrtpChoice& c, const char* verb);
 ApiError srtp_begin_answer(Session& s, const SrtpChoice& c, bool audio, bool video);
 
+// `update` with a browser offer (our re-offer): media the update adds to a call that uses
+// SDES get a key of the call's suite (sdp::make_reoffer), so the new m-line carries
+// a=crypto; the peer's answer keys them (apply_remote_crypto). 450 "Error manipulating SDP"
+// if the CSPRNG fails.
+ApiError srtp_begin_reoffer(Session& s, bool audio, bool video);
+
 // The peer's SDP (INVITE, re-INVITE, 18x/2xx, ACK) -> SDES state and data plane.
-//  - Offer: the peer's keys (a changed key rekeys only the peer's direction), and our
-//    answer's keys ready for the next prepare_local_sdp(SdpType::Answer) / reply;
+//  - Offer: the peer's keys (a changed key of the same suite rekeys only the peer's
+//    direction, a new suite both), and our answer's keys ready for the next
+//    prepare_local_sdp(SdpType::Answer) / srtp_refresh_local_sdp() / reply;
 //  - Answer: the line with the tag and profile we offered; false + *why when SRTP is
 //    required and an active medium was answered without one (the caller tears the call
 //    down: BYE after a 2xx, as the stock plugin).
@@ -38,6 +45,13 @@ bool srtp_program(Session& s, std::string* why);
 
 // Our a=crypto lines and proto for the SDP being built (prepare_local_sdp).
 void srtp_fill_local(const Session& s, sdp::LocalMedia* lm);
+
+// Answers to the peer's re-INVITEs reuse our stored SDP: its a=crypto lines and proto are
+// brought in line with the SDES state (the tag and suite of the line just accepted, our
+// key kept or new, sdp/sdes.h), o= version untouched. True when the stored SDP changed
+// (the caller raises the o= version); false when nothing changed or it cannot be edited
+// (logged; the stored SDP stays).
+bool srtp_refresh_local_sdp(Session& s);
 
 // Key material of the call wiped: SDES state, the SDP strings and the parsed remote keys.
 void srtp_wipe_call(Session& s) noexcept;

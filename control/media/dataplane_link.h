@@ -91,6 +91,9 @@ class DataPlaneLink {
   bool request_pli(StreamId id, uint32_t sender_ssrc, bool force, std::string* why);
   // Flow ids (RTP, RTCP) of a stream and the data plane's counters of both (query_session).
   bool stream_flows(StreamId id, uint32_t flows[2], rtpgate_shm_flow_counters ctr[2]);
+  // The SRTP entries the stream's flows name in the region, as the last FLOW_MODIFY gave
+  // them to the data plane, and their profiles (query_session; link_srtp.cc).
+  bool stream_srtp(StreamId id, StreamSrtpSlots* out);
   const LinkCounters& counters() const noexcept { return ctr_; }
   size_t open_streams();
   // One maintenance pass now (the bridge thread runs one every attach_retry_ms).

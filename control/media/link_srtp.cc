@@ -121,6 +121,23 @@ bool DataPlaneLink::set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey*
   return true;
 }
 
+bool DataPlaneLink::stream_srtp(StreamId id, StreamSrtpSlots* out) {
+  std::lock_guard<std::mutex> g(ctl_mu_);
+  const Stream* s = find_locked(id);
+  if (s == nullptr || !cmds_ || s->orphaned || s->generation != generation_) return false;
+  const auto& r = cmds_->client().region();
+  const rtpgate_shm_flow_params& rtp = r.flow(s->rtp_flow).params;
+  const rtpgate_shm_flow_params& rtcp = r.flow(s->rtcp_flow).params;
+  const uint32_t cap = cmds_->client().hdr().srtp_capacity;
+  const auto slot = [cap](uint32_t idx) { return idx < cap ? idx : 0u; };   // UINT32_MAX = plain
+  out->in_slot = slot(rtp.srtp_slot);
+  out->out_slot = slot(rtp.srtp_out_slot);
+  out->in_profile = out->in_slot != 0 ? r.srtp(out->in_slot).profile : 0;
+  out->out_profile = out->out_slot != 0 ? r.srtp(out->out_slot).profile : 0;
+  out->rtcp_same = slot(rtcp.srtp_slot) == out->in_slot && slot(rtcp.srtp_out_slot) == out->out_slot;
+  return true;
+}
+
 void DataPlaneLink::reclaim_srtp_leftovers_locked() {
   shm::ControlClient& cc = cmds_->client();
   const rtpgate_shm_header& h = cc.hdr();

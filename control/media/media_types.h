@@ -104,4 +104,14 @@ struct StreamCounters {
   uint64_t drop_ring_full = 0;
 };
 
+// The SDES-SRTP contexts a stream's flows name in the data plane (query_session): per
+// direction the SRTP entry (0 = plain) and the profile it was set with (rtpgate_srtp_profile).
+struct StreamSrtpSlots {
+  uint32_t in_slot = 0;    // unprotects what the peer sends
+  uint8_t in_profile = 0;
+  uint32_t out_slot = 0;   // protects what the data plane sends to the peer
+  uint8_t out_profile = 0;
+  bool rtcp_same = true;   // the RTCP flow names the same two entries
+};
+
 }  // namespace rtpgate::ctl::media

@@ -44,6 +44,14 @@ ApiError srtp_update_check(const Session& s, bool offer) {
   return srtp_check_answer(s, SrtpChoice{s.call.srtp, s.call.srtp_profile}, "update");
 }
 
+// Our keys for the media of the browser's SDP: an offer keys the media it adds (their
+// m-lines get a=crypto); an answer keys the media it accepts with the tag and suite of the
+// peer's line for each (media it leaves out lose our key).
+ApiError srtp_update_keys(Session& s, bool offer, const sdp::BrowserSdpInfo& info) {
+  if (offer) return srtp_begin_reoffer(s, info.has_audio, info.has_video);
+  return srtp_begin_answer(s, SrtpChoice{s.call.srtp, s.call.srtp_profile}, info.has_audio, info.has_video);
+}
+
 // Relay streams for media the update adds, then the browser SDP rewritten for SIP with our
 // next o= version.
 ApiError local_update_sdp(Session& s, const std::string& browser_sdp, const sdp::BrowserSdpInfo& info, bool offer,
@@ -79,8 +87,12 @@ void handle_update(Request& r) {
     return r.fail(kErrMissingSdp, "Error parsing SDP: Invalid SDP (doesn't start with v=)");
   if (!sdp::inspect_browser(browser_sdp, &info, &why)) return r.fail(kErrMissingSdp, "Error parsing SDP: " + why);
   if (ApiError e = srtp_update_check(s, offer)) return r.fail(e);
+  if (ApiError e = srtp_update_keys(s, offer, info)) return r.fail(e);
   std::string local;
   if (ApiError e = local_update_sdp(s, browser_sdp, info, offer, &local)) return r.fail(e);
+  // Answering the peer's re-INVITE: streams the update added get their SRTP contexts (the
+  // peer's offer keyed them, srtp_update_keys our side) before our 200 announces them.
+  if (!offer && !srtp_program(s, &why)) return r.fail(kErrIo, "Could not allocate RTP/RTCP ports");
   if (c.status == CallStatus::InCall) {
     // Our re-INVITE; Sofia moves the call to "calling" (status incall_reinviting).
     c.reinvite.update_pending = true;

@@ -169,6 +169,20 @@ bool make_answer(SdesState* st, bool audio, bool video) {
   return true;
 }
 
+bool make_reoffer(SdesState* st, bool audio, bool video) {
+  for (bool v : {false, true}) {
+    SdesMedium& m = st->medium(v);
+    if (!(v ? video : audio) || m.local.valid()) continue;
+    const SdesMedium& other = st->medium(!v);
+    const SrtpProfile p = other.local.valid() ? other.local.profile : st->offered_profile;
+    if (p == SrtpProfile::None) continue;   // the call does not use SDES
+    if (!make_key(p, &m.local)) return false;
+    m.local_tag = 1;
+    m.local_changed = true;
+  }
+  return true;
+}
+
 void take_answer(SdesState* st, const RemoteMedia& rm) {
   if (rm.srtp_mandatory) st->required = true;
   for (bool v : {false, true}) {

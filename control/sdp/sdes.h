@@ -13,7 +13,16 @@
 //  - our answer carries a=crypto only for media whose offer had a usable line (we never
 //    add crypto the offerer did not ask for), with the tag and profile of that line;
 //  - re-offers without any a=crypto line keep the keys in force (as stock); with a usable
-//    line whose key differs, the peer's direction is rekeyed and ours is kept.
+//    line whose key differs, the peer's direction is rekeyed. 1.1.2 ignores every a=crypto
+//    line of a re-offer once it has the peer's key; we follow the peer (RFC 4568 §7.1.4);
+//  - our answer to a re-offer: the tag of the line we accepted (which may be new), and
+//    our key kept when that line's suite is the one our key is for (RFC 4568 §7.1.4 lets
+//    the answerer keep its key; our direction's ROC, replay state and SRTCP index go on
+//    undisturbed and only the peer's context is replaced when its key changed). A new
+//    suite gets a fresh key of that suite: our direction is rekeyed too;
+//  - our re-offers (`update`): media that keep their key keep their line (tag and key); a
+//    medium joining a call that uses SDES gets a fresh key with tag 1, of the suite our
+//    other medium's key has (the call's suite), so added video is as protected as audio.
 #pragma once
 #include <string>
 
@@ -64,6 +73,11 @@ void take_offer(SdesState* st, const RemoteMedia& rm);
 // its tag, for each medium that has a remote key and no local key of that profile yet
 // (audio/video: media our answer carries). False when the CSPRNG fails.
 bool make_answer(SdesState* st, bool audio, bool video);
+// Our re-offer (`update` with a browser offer) for the media present: a medium without a
+// key of ours, in a call where another medium has one, gets a fresh key with tag 1 and
+// that key's suite (or offered_profile). Nothing happens in a call without SDES. False when
+// the CSPRNG fails.
+bool make_reoffer(SdesState* st, bool audio, bool video);
 // The peer's answer to our offer: per medium we offered, the line with our tag and profile
 // becomes the remote key; a medium answered without one has no remote key (plain RTP).
 void take_answer(SdesState* st, const RemoteMedia& rm);

@@ -53,19 +53,21 @@ bool take_remote(Session& s, const std::string& sdp, sdp::SdpType type, std::str
   return use_remote(s, rm, sdp, type, why);
 }
 
-// Our answer to the peer's offer: our directions narrowed to what the peer offers; the
-// stored SDP is reused (same o= version) when that changes nothing.
+// Our answer to the peer's offer: our directions narrowed to what the peer offers, our
+// a=crypto lines those of the SDES answer (the tag and suite the peer's offer asks for);
+// the stored SDP is reused (same o= version) when that changes nothing.
 std::string answer_sdp(Session& s) {
   CallState& c = s.call;
   std::string why, out;
+  const bool keys_changed = srtp_refresh_local_sdp(s);
   if (!our_directions(s, &why)) return c.local_sdp;
   const sdp::MediaDirections& ours = c.reinvite.ours;
   sdp::MediaDirections want;
   if (ours.audio && c.remote.audio.present) want.audio = sdp::answer_direction(*ours.audio, c.remote.audio.direction);
   if (ours.video && c.remote.video.present) want.video = sdp::answer_direction(*ours.video, c.remote.video.direction);
   sdp::MediaDirections now;
-  if (sdp::read_directions(c.local_sdp, &now, nullptr, &why) && (!want.audio || want.audio == now.audio) &&
-      (!want.video || want.video == now.video))
+  if (!keys_changed && sdp::read_directions(c.local_sdp, &now, nullptr, &why) &&
+      (!want.audio || want.audio == now.audio) && (!want.video || want.video == now.video))
     return c.local_sdp;
   if (!next_local_sdp(s, want, &out, &why)) {
     log(Log::Warn, "[%s] cannot adapt our SDP to the re-INVITE: %s", s.account.username.c_str(), why.c_str());
@@ -100,6 +102,7 @@ bool next_local_sdp(Session& s, const sdp::MediaDirections& dirs, std::string* o
   if (!sdp::read_directions(s.call.local_sdp, &now, &version, why) ||
       !sdp::rewrite_session(s.call.local_sdp, dirs, version + 1, out, why))
     return false;
+  sdp::wipe_string(&s.call.local_sdp);   // may hold our SRTP keys
   s.call.local_sdp = *out;
   return true;
 }
@@ -110,6 +113,7 @@ bool stamp_local_sdp(Session& s, const std::string& rewritten, std::string* out,
   if (!sdp::read_directions(s.call.local_sdp, &now, &last, why) ||
       !sdp::rewrite_session(rewritten, sdp::MediaDirections{}, last + 1, out, why))
     return false;
+  sdp::wipe_string(&s.call.local_sdp);   // may hold our SRTP keys
   s.call.local_sdp = *out;
   s.call.reinvite.ours_known = false;   // the browser's new directions
   return true;

@@ -13,6 +13,7 @@
 
 #include "plugin_test_env.h"
 #include "scripted_peer.h"
+#include "sdes_probe.h"
 #include "sip_sink.h"
 
 namespace rtpgate::test {
@@ -90,12 +91,25 @@ std::string jsep_update(const std::string& type, bool video = false, bool update
   return j + extra + "}";
 }
 
+// The peer's SDES SDP: audio as peer_sdp() with a=crypto:1, and video on `video_port` (none
+// when 0) with a=crypto:<video_tag>, both AES_CM_128_HMAC_SHA1_80 with the peer's own keys.
+std::string sdes_peer_sdp(uint16_t port, unsigned version, uint16_t video_port = 0, int video_tag = 1) {
+  std::string sdp = peer_sdp(port, "sendrecv", version) +
+                    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:YXVkaW8ga2V5IGFuZCBzYWx0IGZvciB0ZXN0cyEh\r\n";
+  if (video_port != 0)
+    sdp += "m=video " + std::to_string(video_port) + " RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\na=crypto:" +
+           std::to_string(video_tag) + " AES_CM_128_HMAC_SHA1_80 inline:dmlkZW8ga2V5IGFuZCBzYWx0IGZvciB0ZXN0cyEh\r\n";
+  return sdp;
+}
+
 class Reinvite : public PluginApiTest {
  protected:
-  void start(const std::string& call_extra = "") {
+  // The call to the scripted peer, answered with `answer` (default: plain audio, sendrecv).
+  void start(const std::string& call_extra = "", const std::string& answer = "") {
     h_ = attach();
     guest_register(h_);
-    peer_.script("INVITE", {{200, "OK", "", "application/sdp", peer_sdp(media_.port(), "sendrecv", 1)}});
+    peer_.script("INVITE", {{200, "OK", "", "application/sdp",
+                             answer.empty() ? peer_sdp(media_.port(), "sendrecv", 1) : answer}});
     ASSERT_TRUE(IsResult(request(h_, R"({"request":"call","call_id":")" + std::string(kCallId) + R"(","uri":")" +
                                          peer_.uri("bob") + "\"" + call_extra + "}",
                                  offer_jsep()),
@@ -470,6 +484,84 @@ TEST_F(ManualReinvite, OfferlessPeerReinviteIsUpdatingcallWithoutJsep) {
   ASSERT_TRUE(acc->jsep);
   EXPECT_EQ(string_at(acc->jsep.get(), "type"), "answer");
   EXPECT_EQ(string_at(acc->jsep.get(), "sdp"), answer);
+}
+
+// --- SDES-SRTP calls: media added by a re-INVITE get keys and contexts ----------------------
+
+// An sdes_optional call the peer answers with a=crypto (SRTP both ways on audio).
+class SrtpReinvite : public Reinvite {
+ protected:
+  void SetUp() override { start_srtp(""); }
+  void start_srtp(const std::string& call_extra) {
+    if (stock()) GTEST_SKIP() << "reads the data plane's SRTP contexts from rtpgate's query_session";
+    start(R"(,"srtp":"sdes_optional")" + call_extra, sdes_peer_sdp(media_.port(), 1));
+    ours_audio_ = crypto_of(sip_body(invite_), "audio");
+    ASSERT_EQ(ours_audio_.size(), 1u) << invite_;
+    audio_before_ = srtp_slots(h_, "audio");
+    ASSERT_TRUE(audio_before_.found) << "query_session shows the audio stream's SRTP contexts";
+    ASSERT_NE(audio_before_.in, 0) << "the call is SRTP";
+    ASSERT_NE(audio_before_.out, 0);
+  }
+  // The video stream has both contexts, of the peer's profile, and audio kept its own.
+  void expect_video_keyed() {
+    const SrtpSlots v = srtp_slots(h_, "video");
+    ASSERT_TRUE(v.found) << "no video stream";
+    EXPECT_NE(v.in, 0) << "nothing unprotects the peer's video";
+    EXPECT_NE(v.out, 0) << "nothing protects our video";
+    EXPECT_EQ(v.in_profile, "AES_CM_128_HMAC_SHA1_80");
+    EXPECT_EQ(v.out_profile, "AES_CM_128_HMAC_SHA1_80");
+    EXPECT_TRUE(v.rtcp_same);
+    const SrtpSlots a = srtp_slots(h_, "audio");
+    EXPECT_EQ(a.in, audio_before_.in) << "audio's contexts are not disturbed";
+    EXPECT_EQ(a.out, audio_before_.out);
+  }
+
+  std::vector<std::string> ours_audio_;
+  SrtpSlots audio_before_;
+};
+
+// `update` adding video: our re-INVITE offers the video m-line with a fresh key of the call's
+// suite (tag 1), audio keeps its line; the peer's answer keys the new stream in the data plane.
+TEST_F(SrtpReinvite, UpdateAddingVideoOffersAKeyAndProgramsTheStream) {
+  peer_.script("INVITE", {{200, "OK", "", "application/sdp", sdes_peer_sdp(media_.port(), 2, media_.port() + 2)}});
+  ASSERT_TRUE(IsResult(request(h_, R"({"request":"update"})", jsep_update("offer", /*video=*/true)), "updating"));
+  const std::string body = sip_body(next_reinvite());
+  const auto video = crypto_of(body, "video");
+  ASSERT_EQ(video.size(), 1u) << body;
+  EXPECT_TRUE(std::regex_match(video[0], std::regex("1 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/]{40}")))
+      << video[0];
+  EXPECT_NE(video[0], ours_audio_[0]) << "one key per medium";
+  EXPECT_EQ(crypto_of(body, "audio"), ours_audio_) << "audio keeps its line";
+  EXPECT_NE(body.find("m=video "), std::string::npos);
+  ASSERT_TRUE(wait_result(h_, "accepted"));
+  EXPECT_TRUE(wait_status("incall"));
+  expect_video_keyed();
+}
+
+class ManualSrtpReinvite : public SrtpReinvite {
+ protected:
+  void SetUp() override { start_srtp(R"(,"autoaccept_reinvites":false)"); }
+};
+
+// The peer's re-INVITE adds video (a=crypto:5): `updatingcall`, then `update` with the
+// browser's answer: our 200 answers the video line with tag 5 and a key of ours, and the new
+// video stream has both contexts before the 200 leaves.
+TEST_F(ManualSrtpReinvite, PeerAddingVideoIsKeyedWhenUpdateAnswers) {
+  const std::string offer = sdes_peer_sdp(media_.port(), 2, media_.port() + 2, /*video_tag=*/5);
+  const std::string req = peer_.in_dialog(invite_, "INVITE", "", "application/sdp", offer);
+  ASSERT_TRUE(peer_.send(req));
+  ASSERT_TRUE(wait_result(h_, "updatingcall"));
+  ASSERT_TRUE(IsResult(request(h_, R"({"request":"update"})", jsep_update("answer", /*video=*/true)), "updated"));
+  const std::string ok = final_answer(req, true);
+  ASSERT_EQ(ok.rfind("SIP/2.0 200", 0), 0u) << ok;
+  const auto video = crypto_of(sip_body(ok), "video");
+  ASSERT_EQ(video.size(), 1u) << ok;
+  EXPECT_TRUE(std::regex_match(video[0], std::regex("5 AES_CM_128_HMAC_SHA1_80 inline:[A-Za-z0-9+/]{40}")))
+      << video[0];
+  EXPECT_EQ(video[0].find("dmlkZW8ga2V5"), std::string::npos) << "our key must be our own";
+  EXPECT_EQ(crypto_of(sip_body(ok), "audio"), ours_audio_) << "audio keeps its line";
+  EXPECT_TRUE(wait_status("incall"));
+  expect_video_keyed();
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 
 #include "json_ref.h"
 #include "plugin_test_env.h"
+#include "sdes_probe.h"
 #include "sip_sink.h"
 
 namespace rtpgate::test {
@@ -178,6 +179,7 @@ class RawUac {
 // 30 bytes of key||salt in base64 (AES_CM_128_*), 44 (AEAD_AES_256_GCM).
 constexpr const char* kKey30 = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";
 constexpr const char* kKey44 = "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY3ODkwYWJjZGVmZ2g=";
+constexpr const char* kNewKey30 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk";   // 30 other bytes
 
 std::string sip_offer(const std::string& proto, const std::string& crypto_lines) {
   return "v=0\r\no=carol 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -192,6 +194,12 @@ std::string answer_jsep() {
 std::string body_of(const std::string& sip) {
   const size_t p = sip.find("\r\n\r\n");
   return p == std::string::npos ? "" : sip.substr(p + 4);
+}
+
+// The o= line of an SDP.
+std::string origin_line(const std::string& sdp) {
+  const size_t o = sdp.find("o=");
+  return o == std::string::npos ? "" : sdp.substr(o, sdp.find("\r\n", o) - o);
 }
 
 // Every "a=crypto:" value of an SDP, in order.
@@ -262,6 +270,61 @@ class Srtp : public PluginApiTest {
     EXPECT_TRUE(uac_.wait_provisional(180, kEventTimeout));
     if (stock()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
     return ev;
+  }
+
+  // An incoming call offering `crypto_lines` on RTP/SAVP, accepted; returns our 200 (ACKed).
+  std::string accepted_call(const std::string& crypto_lines) {
+    auto ev = call_in(sip_offer("RTP/SAVP", crypto_lines));
+    EXPECT_TRUE(ev);
+    EXPECT_TRUE(IsResult(request(h_, R"({"request":"accept"})", answer_jsep()), "accepted"));
+    auto ok = uac_.wait_final(kEventTimeout);
+    EXPECT_TRUE(ok);
+    if (!ok) return "";
+    EXPECT_EQ(ok->substr(0, 11), "SIP/2.0 200") << *ok;
+    uac_.ack_2xx(*ok);
+    return *ok;
+  }
+
+  // The peer's re-INVITE (o= version 2) offering `crypto_lines`; returns our final answer
+  // (ACKed when a 200).
+  std::string reinvite_with(const std::string& ok, const std::string& crypto_lines) {
+    std::string offer = sip_offer("RTP/SAVP", crypto_lines);
+    offer.replace(offer.find("o=carol 1 1"), 11, "o=carol 1 2");
+    uac_.reinvite(ok, offer);
+    auto re = uac_.wait_final_cseq("2 INVITE", kEventTimeout);
+    EXPECT_TRUE(re) << "no final response to the re-INVITE";
+    if (!re) return "";
+    if (re->substr(0, 11) == "SIP/2.0 200") uac_.ack_2xx(*re);
+    return *re;
+  }
+
+  // An SDES call (the peer's a=crypto:1 AES_CM_128_HMAC_SHA1_80 with kKey30), then the
+  // peer's re-INVITE offering `offer_lines`, answered 200: our SDP and a=crypto line in
+  // both 200s, and the audio stream's SRTP contexts before and after the re-INVITE.
+  struct Rekey {
+    std::string first_sdp, second_sdp, first, second;
+    SrtpSlots before, after;
+  };
+  ::testing::AssertionResult rekey(const std::string& offer_lines, Rekey* r) {
+    const std::string ok = accepted_call(std::string("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey30 + "\r\n");
+    r->first_sdp = body_of(ok);
+    auto first = crypto_lines(r->first_sdp);
+    if (first.size() != 1) return ::testing::AssertionFailure() << "our 200: " << ok;
+    r->before = srtp_slots(h_, "audio");
+    const std::string re = reinvite_with(ok, offer_lines);
+    r->second_sdp = body_of(re);
+    auto second = crypto_lines(r->second_sdp);
+    if (re.substr(0, 11) != "SIP/2.0 200" || second.size() != 1)
+      return ::testing::AssertionFailure() << "our answer to the re-INVITE: " << re;
+    r->after = srtp_slots(h_, "audio");
+    r->first = first[0];
+    r->second = second[0];
+    return ::testing::AssertionSuccess();
+  }
+
+  void hang_up() {
+    ASSERT_TRUE(IsResult(request(h_, R"({"request":"hangup"})"), "hangingup"));
+    uac_.wait_bye(std::chrono::milliseconds(500));
   }
 
   SipSink sink_;
@@ -469,32 +532,66 @@ TEST_F(Srtp, OfferlessMandatoryOfferAndAnAckWithoutCryptoIsHungUp) {
 }
 
 // The peer rekeys in a re-INVITE (same tag, new key): answered 200, our own key (our
-// direction) stays what it was; the peer's direction takes the new key.
+// direction) stays what it was; the peer's direction takes the new key, so in the data
+// plane only the inbound context is replaced.
 TEST_F(Srtp, ReinviteWithANewKeyKeepsOurKey) {
-  auto ev = call_in(sip_offer("RTP/SAVP", std::string("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") + kKey30 + "\r\n"));
-  ASSERT_TRUE(ev);
-  ASSERT_TRUE(IsResult(request(h_, R"({"request":"accept"})", answer_jsep()), "accepted"));
-  auto ok = uac_.wait_final(kEventTimeout);
-  ASSERT_TRUE(ok);
-  ASSERT_EQ(ok->substr(0, 11), "SIP/2.0 200") << *ok;
-  uac_.ack_2xx(*ok);
-  auto first = crypto_lines(body_of(*ok));
-  ASSERT_EQ(first.size(), 1u);
-  constexpr const char* kNewKey = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk";   // 30 other bytes
-  std::string offer = sip_offer("RTP/SAVP", std::string("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") + kNewKey + "\r\n");
-  offer.replace(offer.find("o=carol 1 1"), 11, "o=carol 1 2");
-  uac_.reinvite(*ok, offer);
-  auto re = uac_.wait_final_cseq("2 INVITE", kEventTimeout);
-  ASSERT_TRUE(re) << "no final response to the re-INVITE";
-  ASSERT_EQ(re->substr(0, 11), "SIP/2.0 200") << *re;
-  uac_.ack_2xx(*re);
-  auto second = crypto_lines(body_of(*re));
-  ASSERT_EQ(second.size(), 1u) << *re;
-  EXPECT_EQ(second[0], first[0]) << "our key and tag must not change when the peer rekeys";
+  Rekey r;
+  ASSERT_TRUE(rekey(std::string("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") + kNewKey30 + "\r\n", &r));
+  EXPECT_EQ(r.second, r.first) << "our key and tag must not change when the peer rekeys";
   EXPECT_EQ(query("sdes-remote-audio"), "yes");
   EXPECT_EQ(query("call_status"), "incall");
-  ASSERT_TRUE(IsResult(request(h_, R"({"request":"hangup"})"), "hangingup"));
-  uac_.wait_bye(std::chrono::milliseconds(500));
+  if (!stock()) {   // 1.1.2 never rekeys on a re-INVITE (it ignores a=crypto once it has a key)
+    ASSERT_TRUE(r.before.found) << "query_session shows the audio stream's SRTP contexts";
+    EXPECT_NE(r.before.in, 0);
+    EXPECT_NE(r.before.out, 0);
+    EXPECT_NE(r.after.in, 0);
+    EXPECT_NE(r.after.in, r.before.in) << "the peer's new key needs a new inbound context";
+    EXPECT_EQ(r.after.out, r.before.out) << "our direction's context is not disturbed";
+    EXPECT_EQ(r.after.in_profile, "AES_CM_128_HMAC_SHA1_80");
+    EXPECT_TRUE(r.after.rtcp_same);
+  }
+  hang_up();
+}
+
+// A re-offer with a new tag for the same suite and key: our answer carries that tag (RFC 4568
+// §5.1.2: an answer names the offer line it accepts) with our key as it was, in an SDP with a
+// new o= version; no context is replaced.
+TEST_F(Srtp, ReinviteWithANewTagIsAnsweredWithThatTag) {
+  if (stock()) GTEST_SKIP() << "v1.1.2 ignores a=crypto in re-INVITEs once it has the peer's key (answers tag 1)";
+  Rekey r;
+  ASSERT_TRUE(rekey(std::string("a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:") + kKey30 + "\r\n", &r));
+  EXPECT_EQ(r.second, "7" + r.first.substr(1)) << "same suite and key, the offer's tag";
+  EXPECT_NE(origin_line(r.second_sdp), origin_line(r.first_sdp)) << "a changed SDP needs a new o= version";
+  ASSERT_TRUE(r.after.found);
+  EXPECT_EQ(r.after.in, r.before.in) << "same key: the inbound context stays";
+  EXPECT_EQ(r.after.out, r.before.out);
+  hang_up();
+}
+
+// A re-offer whose usable line has another suite (after one we do not support): our answer
+// has that line's tag and suite and a fresh key of ours; both directions get new contexts
+// of that profile.
+TEST_F(Srtp, ReinviteChangingTheSuiteRekeysBothDirections) {
+  if (stock()) GTEST_SKIP() << "v1.1.2 ignores a=crypto in re-INVITEs once it has the peer's key (no rekey)";
+  Rekey r;
+  ASSERT_TRUE(rekey(std::string("a=crypto:2 AES_256_CM_HMAC_SHA1_80 inline:") + kKey44 + "\r\n" +
+                        "a=crypto:3 AES_CM_128_HMAC_SHA1_32 inline:" + kNewKey30 + "\r\n",
+                    &r));
+  EXPECT_TRUE(std::regex_match(r.second, std::regex("3 AES_CM_128_HMAC_SHA1_32 inline:[A-Za-z0-9+/]{40}")))
+      << r.second;
+  EXPECT_NE(r.second.substr(r.second.find("inline:")), r.first.substr(r.first.find("inline:")))
+      << "a new suite gets a new key of ours";
+  EXPECT_EQ(r.second.find(kNewKey30), std::string::npos) << "our key must be our own";
+  ASSERT_TRUE(r.after.found);
+  EXPECT_NE(r.after.in, r.before.in);
+  EXPECT_NE(r.after.out, r.before.out);
+  EXPECT_NE(r.after.in, 0);
+  EXPECT_NE(r.after.out, 0);
+  EXPECT_EQ(r.after.in_profile, "AES_CM_128_HMAC_SHA1_32");
+  EXPECT_EQ(r.after.out_profile, "AES_CM_128_HMAC_SHA1_32");
+  EXPECT_TRUE(r.after.rtcp_same);
+  EXPECT_EQ(query("call_status"), "incall");
+  hang_up();
 }
 
 }  // namespace

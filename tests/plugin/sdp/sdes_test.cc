@@ -305,6 +305,87 @@ TEST(SdesOfferFromPeer, ReofferWithANewKeyRekeysOnlyThePeersDirection) {
   EXPECT_TRUE(st.audio.remote.valid());
 }
 
+// The peer called with audio line `l`; our answer is made and programmed (nothing pending).
+void answer_peer(SdesState* st, RemoteMedia* rm, Crypto l) {
+  rm->audio = medium({std::move(l)});
+  take_offer(st, *rm);
+  ASSERT_TRUE(make_answer(st, true, false));
+  st->audio.local_changed = st->audio.remote_changed = false;
+}
+
+// Our a=crypto value for a medium.
+std::string our_line(const SdesState& st, bool video) {
+  LocalMedia lm;
+  fill_local(st, &lm);
+  return video ? lm.video.crypto : lm.audio.crypto;
+}
+
+TEST(SdesOfferFromPeer, ReofferWithAnotherSuiteRekeysBothDirections) {
+  SdesState st;
+  RemoteMedia rm;
+  answer_peer(&st, &rm, line(1, SrtpProfile::AesCm128HmacSha1_80));
+  const SrtpKey local = st.audio.local;
+
+  rm.audio = medium({line(2, SrtpProfile::AesCm128HmacSha1_32)});   // same key size, other suite
+  take_offer(&st, rm);
+  ASSERT_TRUE(make_answer(&st, true, false));
+  EXPECT_TRUE(st.audio.remote_changed);
+  EXPECT_TRUE(st.audio.local_changed) << "a new suite rekeys our direction too";
+  EXPECT_EQ(st.audio.local.profile, SrtpProfile::AesCm128HmacSha1_32);
+  EXPECT_NE(std::memcmp(st.audio.local.key, local.key, 16), 0) << "a fresh key for the new suite";
+  EXPECT_EQ(st.audio.local_tag, 2);
+  EXPECT_EQ(our_line(st, false).rfind("2 AES_CM_128_HMAC_SHA1_32 inline:", 0), 0u) << our_line(st, false);
+}
+
+TEST(SdesReoffer, KeysOnlyTheMediaTheUpdateAdds) {
+  SdesState st;
+  ASSERT_TRUE(make_offer(&st, SrtpProfile::AesCm128HmacSha1_80, false, true, false));
+  RemoteMedia rm;
+  rm.audio = medium({line(1, SrtpProfile::AesCm128HmacSha1_80)});
+  take_answer(&st, rm);
+  const SrtpKey audio = st.audio.local;
+  st.audio.local_changed = st.audio.remote_changed = false;   // programmed
+
+  ASSERT_TRUE(make_reoffer(&st, true, true));
+  EXPECT_FALSE(st.audio.local_changed);
+  EXPECT_EQ(std::memcmp(st.audio.local.key, audio.key, 16), 0) << "audio keeps its key";
+  ASSERT_TRUE(st.video.local.valid());
+  EXPECT_TRUE(st.video.local_changed);
+  EXPECT_EQ(st.video.local_tag, 1);
+  EXPECT_EQ(st.video.local.profile, SrtpProfile::AesCm128HmacSha1_80);
+  EXPECT_NE(std::memcmp(st.video.local.key, audio.key, 16), 0) << "one key per medium";
+  EXPECT_FALSE(st.video.remote.valid()) << "the peer's answer keys the other direction";
+
+  // The peer's answer to the re-offer: video answered with our tag and suite.
+  rm.video = medium({line(1, SrtpProfile::AesCm128HmacSha1_80)});
+  take_answer(&st, rm);
+  EXPECT_TRUE(st.video.active());
+  EXPECT_FALSE(st.audio.remote_changed) << "the same audio line again changes nothing";
+}
+
+TEST(SdesReoffer, AddedMediaTakeTheSuiteOfTheCallsKey) {
+  SdesState st;
+  RemoteMedia rm;   // the peer called us with AEAD_AES_256_GCM under tag 4
+  answer_peer(&st, &rm, line(4, SrtpProfile::AeadAes256Gcm));
+  ASSERT_TRUE(make_reoffer(&st, true, true));
+  EXPECT_EQ(st.audio.local_tag, 4) << "audio keeps its line";
+  EXPECT_FALSE(st.audio.local_changed);
+  EXPECT_EQ(st.video.local.profile, SrtpProfile::AeadAes256Gcm);
+  EXPECT_EQ(st.video.local_tag, 1);
+  EXPECT_EQ(our_line(st, true).rfind("1 AEAD_AES_256_GCM inline:", 0), 0u) << our_line(st, true);
+}
+
+TEST(SdesReoffer, NothingInACallWithoutSdes) {
+  SdesState st;
+  ASSERT_TRUE(make_reoffer(&st, true, true));
+  EXPECT_FALSE(st.audio.local.valid());
+  EXPECT_FALSE(st.video.local.valid());
+  RemoteMedia rm;   // a plain call from the peer
+  answer_peer(&st, &rm, Crypto{});   // no usable line
+  ASSERT_TRUE(make_reoffer(&st, true, true));
+  EXPECT_FALSE(st.video.local.valid());
+}
+
 TEST(SdesState, ClearWipesEverything) {
   SdesState st;
   ASSERT_TRUE(make_offer(&st, SrtpProfile::AesCm128HmacSha1_80, true, true, true));

@@ -8,7 +8,7 @@ readonly PACKAGES=(
     meson ninja-build pkg-config g++ clang llvm libclang-rt-14-dev
     libdpdk-dev dpdk dpdk-dev
     libsofia-sip-ua-dev libsrtp2-dev libssl-dev libjansson-dev libglib2.0-dev libconfig-dev
-    libhyperscan-dev libipsec-mb-dev
+    libhyperscan-dev libipsec-mb-dev libmicrohttpd-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     janus janus-dev janus-tools janus-demos chromium python3-websockets
     sip-tester kamailio baresip-core python3-aiortc python3-numpy

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "flow_args.h"
+#include "rtpgate/shm/flow_snapshot.h"
 
 namespace rtpgate::ctl {
 namespace {
@@ -19,16 +20,10 @@ const char* kDirNames[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
 const char* kActNames[] = {"forward", "ctl", "drop"};
 const char* kStateNames[] = {"free", "active", "idle"};
 
-// A consistent copy of a flow's counters (seqlock written by the data plane).
+// A consistent copy of a flow's counters (zeros while the data plane keeps writing).
 rtpgate_shm_flow_counters read_counters(const rtpgate_shm_flow_counters& s) {
   rtpgate_shm_flow_counters c{};
-  for (int tries = 0; tries < 100; tries++) {
-    const uint64_t a = __atomic_load_n(&s.publish_seq, __ATOMIC_ACQUIRE);
-    if (a & 1) continue;
-    __builtin_memcpy(&c, &s, sizeof(c));
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&s.publish_seq, __ATOMIC_RELAXED) == a) break;
-  }
+  if (!shm::read_flow_counters(s, &c)) c = rtpgate_shm_flow_counters{};
   return c;
 }
 

@@ -53,6 +53,8 @@ Json link_json(media::DataPlaneLink& dp) {
       {"drop_rx_bad_len", c.drop_rx_bad_len},
       {"attaches", c.attaches},
       {"orphaned_streams", c.orphaned_streams},
+      {"readopted_streams", c.readopted_streams},
+      {"readopt_failures", c.readopt_failures},
       {"cmd_failures", c.cmd_failures},
       {"cmd_timeouts", c.cmd_timeouts},
       {"leaked_flows", c.leaked_flows},

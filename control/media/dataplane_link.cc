@@ -66,6 +66,34 @@ Stream* DataPlaneLink::find_locked(StreamId id) {
   return it == streams_.end() ? nullptr : it->second.get();
 }
 
+// Registers the stream's flows (s.rtp_flow, s.rtcp_flow, allocated with its port pair) and
+// installs them without a peer. On failure everything is released again: flows, ports.
+Errc DataPlaneLink::install_flows_locked(Stream& s) {
+  shm::ControlClient& cc = cmds_->client();
+  for (uint32_t i = 0; i < n_from_dp_; i++) s.start_pos[i] = __atomic_load_n(&from_dp_[i]->head, __ATOMIC_ACQUIRE);
+  register_locked(&s);
+  FlowSpec spec;
+  spec.local = s.local;
+  spec.cookie = cookie_of(s.id);
+  spec.local_port = static_cast<uint16_t>(s.rtp_port + 1);
+  spec.rtcp = true;
+  cc.write_params(s.rtcp_flow, make_flow_params(spec));
+  spec.local_port = s.rtp_port;
+  spec.rtcp = false;
+  spec.rtcp_flow_id = s.rtcp_flow;
+  spec.dscp = s.video ? opt_.dscp_video : opt_.dscp_audio;
+  cc.write_params(s.rtp_flow, make_flow_params(spec));
+  FlowCmd cmds[2] = {{RTPGATE_CMD_FLOW_INSTALL, s.rtcp_flow}, {RTPGATE_CMD_FLOW_INSTALL, s.rtp_flow}};
+  cmds_->run(cmds, 2, opt_.cmd_timeout_ms);
+  if (cmds[0].result == Errc::Ok && cmds[1].result == Errc::Ok) return Errc::Ok;
+  unregister_locked(&s);
+  const auto installed = [](const FlowCmd& c) { return c.result == Errc::Ok || (c.result == Errc::Timeout && c.seq); };
+  const FlowRelease rel[2] = {{s.rtcp_flow, s.addr_idx, static_cast<uint16_t>(s.rtp_port + 1), installed(cmds[0])},
+                              {s.rtp_flow, s.addr_idx, s.rtp_port, installed(cmds[1])}};
+  cmds_->remove_and_free(rel, 2, opt_.cmd_timeout_ms);
+  return cmds[0].result != Errc::Ok ? cmds[0].result : cmds[1].result;
+}
+
 bool DataPlaneLink::open_stream(const std::string& sdp_ip, bool video, Sink* sink, StreamInfo* out,
                                 std::string* why) {
   std::lock_guard<std::mutex> g(ctl_mu_);
@@ -107,29 +135,9 @@ bool DataPlaneLink::open_stream(const std::string& sdp_ip, bool video, Sink* sin
   s->rtp_port = port;
   s->rtp_flow = f1.value();
   s->rtcp_flow = f2.value();
-  for (uint32_t i = 0; i < n_from_dp_; i++) s->start_pos[i] = __atomic_load_n(&from_dp_[i]->head, __ATOMIC_ACQUIRE);
-  register_locked(s.get());
-  FlowSpec spec;
-  spec.local = s->local;
-  spec.cookie = cookie_of(s->id);
-  spec.local_port = static_cast<uint16_t>(port + 1);
-  spec.rtcp = true;
-  cc.write_params(s->rtcp_flow, make_flow_params(spec));
-  spec.local_port = port;
-  spec.rtcp = false;
-  spec.rtcp_flow_id = s->rtcp_flow;
-  spec.dscp = video ? opt_.dscp_video : opt_.dscp_audio;
-  cc.write_params(s->rtp_flow, make_flow_params(spec));
-  FlowCmd cmds[2] = {{RTPGATE_CMD_FLOW_INSTALL, s->rtcp_flow}, {RTPGATE_CMD_FLOW_INSTALL, s->rtp_flow}};
-  cmds_->run(cmds, 2, opt_.cmd_timeout_ms);
-  if (cmds[0].result != Errc::Ok || cmds[1].result != Errc::Ok) {
-    unregister_locked(s.get());
-    const auto installed = [](const FlowCmd& c) { return c.result == Errc::Ok || (c.result == Errc::Timeout && c.seq); };
-    const FlowRelease rel[2] = {{s->rtcp_flow, addr_idx, static_cast<uint16_t>(port + 1), installed(cmds[0])},
-                                {s->rtp_flow, addr_idx, port, installed(cmds[1])}};
-    cmds_->remove_and_free(rel, 2, opt_.cmd_timeout_ms);
-    *why = cmd_error("cannot install the relay flows", cmds[0].result != Errc::Ok ? cmds[0].result : cmds[1].result,
-                     opt_.cmd_timeout_ms);
+  const Errc e = install_flows_locked(*s);
+  if (e != Errc::Ok) {
+    *why = cmd_error("cannot install the relay flows", e, opt_.cmd_timeout_ms);
     return false;
   }
   out->id = s->id;
@@ -149,7 +157,13 @@ bool DataPlaneLink::open_stream(const std::string& sdp_ip, bool video, Sink* sin
 bool DataPlaneLink::set_peer(StreamId id, const PeerTarget& peer, std::string* why) {
   std::lock_guard<std::mutex> g(ctl_mu_);
   Stream* s = live_stream_locked(id, why);
-  if (s == nullptr) return false;
+  return s != nullptr && program_peer_locked(*s, peer, why);
+}
+
+// Points both flows at the peer (or at nobody: hold, no address), keeping the stream's SRTP
+// contexts, forwarders and recordings.
+bool DataPlaneLink::program_peer_locked(Stream& st, const PeerTarget& peer, std::string* why) {
+  Stream* s = &st;
   rtpgate_shm_addr pa{};
   bool has_peer = false;
   if (!peer.addr.empty()) {

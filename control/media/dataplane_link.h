@@ -110,7 +110,14 @@ class DataPlaneLink {
   bool claim_port_pair_locked(uint32_t addr_idx, uint16_t* port);
   void register_locked(Stream* s);
   void unregister_locked(Stream* s);
+  // Allocated flows and port pair of `s` installed (and registered); released on failure.
+  Errc install_flows_locked(Stream& s);
   bool program_peer_locked(Stream& s, const PeerTarget& peer, std::string* why);
+  bool set_srtp_locked(Stream& s, const SrtpKey* to_peer, const SrtpKey* from_peer, std::string* why);
+  // After a data-plane restart (link_readopt.cc): every orphaned stream gets the same flow
+  // slots and relay ports in the new region, its flows, peer and SDES contexts again.
+  void readopt_orphans_locked();
+  bool readopt_locked(Stream& s, std::string* why);
   Stream* find_locked(StreamId id);
   // The stream, on the data plane attached now; nullptr + *why otherwise.
   Stream* live_stream_locked(StreamId id, std::string* why);
@@ -145,6 +152,9 @@ class DataPlaneLink {
   bool subset_warned_ = false;
   bool sdp_ip_warned_ = false;
   bool reclaim_pending_ = false;      // leftovers of an earlier plugin instance not removed yet
+  // Orphaned streams wait for the new data plane to run (link_readopt.cc); the bridge then
+  // runs its maintenance every kReadoptPollMs instead of attach_retry_ms.
+  std::atomic<bool> readopt_pending_{false};
 
   std::mutex dispatch_mu_;
   std::atomic<uint32_t> dispatch_waiters_{0};

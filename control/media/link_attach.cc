@@ -67,6 +67,7 @@ bool DataPlaneLink::refresh_locked() {
   if (cmds_) {
     if (cmds_->client().region().still_current()) {
       if (reclaim_pending_) reclaim_leftovers_locked();
+      if (readopt_pending_.load(std::memory_order_relaxed)) readopt_orphans_locked();
       return true;
     }
     log(Log::Warn, "media: data-plane region %s was replaced or removed (restart): re-attaching",
@@ -111,6 +112,7 @@ void DataPlaneLink::try_attach_locked() {
       opt_.shm_name.c_str(), generation_, h.flow_capacity, h.port_min, h.port_max, h.n_addrs, n_from_dp_, n_to_dp);
   reclaim_pending_ = true;
   reclaim_leftovers_locked();
+  if (readopt_pending_.load(std::memory_order_relaxed)) readopt_orphans_locked();  // link_readopt.cc
 }
 
 void DataPlaneLink::detach_locked() {
@@ -128,6 +130,7 @@ void DataPlaneLink::detach_locked() {
     s->orphaned = true;
     s->send_state.store(0, std::memory_order_relaxed);
     bump(ctr_.orphaned_streams);
+    readopt_pending_.store(true, std::memory_order_relaxed);
   }
   cmds_.reset();  // unmaps the old region and drops the controller lock
   generation_ = 0;

@@ -47,7 +47,11 @@ void delete_srtp(FlowCommands& cmds, FlowCmd* dels, uint32_t n, uint32_t timeout
 bool DataPlaneLink::set_srtp(StreamId id, const SrtpKey* to_peer, const SrtpKey* from_peer, std::string* why) {
   std::lock_guard<std::mutex> g(ctl_mu_);
   Stream* s = live_stream_locked(id, why);
-  if (s == nullptr) return false;
+  return s != nullptr && set_srtp_locked(*s, to_peer, from_peer, why);
+}
+
+bool DataPlaneLink::set_srtp_locked(Stream& st, const SrtpKey* to_peer, const SrtpKey* from_peer, std::string* why) {
+  Stream* s = &st;
   shm::ControlClient& cc = cmds_->client();
   if (cc.hdr().srtp_capacity < 2) return *why = "the rtpgate data plane has no SRTP capacity (srtp_capacity)", false;
   // [0] inbound (from the peer, unprotect), [1] outbound (to the peer, protect).

@@ -89,7 +89,9 @@ struct LinkCounters {
   std::atomic<uint64_t> drop_rx_bad_len{0};      // slot length out of range
   // control
   std::atomic<uint64_t> attaches{0};             // successful attaches (1 + data-plane restarts)
-  std::atomic<uint64_t> orphaned_streams{0};     // streams lost with a restarted data plane
+  std::atomic<uint64_t> orphaned_streams{0};     // streams whose data plane went away (restart, crash)
+  std::atomic<uint64_t> readopted_streams{0};    // ... given back their flows by the next data plane
+  std::atomic<uint64_t> readopt_failures{0};     // ... that could not be (slots or ports taken, address gone)
   std::atomic<uint64_t> cmd_failures{0};         // commands answered with an error
   std::atomic<uint64_t> cmd_timeouts{0};         // commands not answered in cmd_timeout_ms
   std::atomic<uint64_t> leaked_flows{0};         // slots kept because a removal never completed

@@ -33,6 +33,9 @@ void nap_us(long us) noexcept {
 
 void DataPlaneLink::bridge_main() {
   const uint64_t period_ns = uint64_t{opt_.attach_retry_ms} * 1000000ull;
+  // Streams waiting for a restarted data plane: look every kReadoptPollNs, so that media
+  // resumes well within a second of the new data plane running.
+  constexpr uint64_t kReadoptPollNs = 100'000'000ull;
   uint64_t next_maint = shm::monotonic_ns() + period_ns;
   uint32_t idle = 0;
   uint64_t last_pkt_ns = 0;
@@ -50,7 +53,7 @@ void DataPlaneLink::bridge_main() {
         maintain_locked();
         ctl_mu_.unlock();
       }
-      next_maint = now + period_ns;
+      next_maint = now + (readopt_pending_.load(std::memory_order_relaxed) ? std::min(period_ns, kReadoptPollNs) : period_ns);
     }
     if (n != 0) {
       idle = 0;

@@ -69,6 +69,12 @@ Result<uint32_t> ControlClient::alloc_flow() noexcept {
   return Errc::TableFull;
 }
 
+bool ControlClient::claim_flow(uint32_t id) noexcept {
+  if (id >= hdr().flow_capacity || test_bit(region_.flow_bitmap(), id)) return false;
+  set_bit(region_.flow_bitmap(), id);
+  return true;
+}
+
 void ControlClient::free_flow(uint32_t id) noexcept {
   if (id < hdr().flow_capacity) clear_bit(region_.flow_bitmap(), id);
 }

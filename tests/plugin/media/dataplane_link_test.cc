@@ -400,32 +400,86 @@ TEST_F(DataPlaneLinkTest, SinkIsNeverCalledAfterCloseReturns) {
   }
 }
 
-TEST_F(DataPlaneLinkTest, DataPlaneRestartOrphansStreamsAndReattaches) {
+TEST_F(DataPlaneLinkTest, DataPlaneRestartReprogramsOpenStreams) {
   start_dp();
   start_link();
   const StreamInfo a = open(&sink_);
-  EXPECT_TRUE(link_.stream_alive(a.id));
-  dp_->stop();  // clean stop: state STOPPED, name unlinked
+  PeerTarget peer;
+  peer.addr = "10.9.0.9";
+  peer.rtp_port = 4000;
   std::string why;
+  ASSERT_TRUE(link_.set_peer(a.id, peer, &why)) << why;
+  SrtpKey out, in;  // SDES keys: the contexts are rebuilt from them
+  for (SrtpKey* k : {&out, &in}) {
+    k->profile = SrtpProfile::AeadAes128Gcm;
+    k->key_len = srtp_key_len(k->profile);
+    k->salt_len = srtp_salt_len(k->profile);
+    std::memset(k->key, k == &out ? 0x31 : 0x42, k->key_len);
+  }
+  ASSERT_TRUE(link_.set_srtp(a.id, &out, &in, &why)) << why;
+  EXPECT_TRUE(link_.stream_alive(a.id));
+  const uint32_t rtp_flow = static_cast<uint32_t>(a.id);
+  dp_->stop();  // clean stop: state STOPPED, name unlinked
   EXPECT_FALSE(link_.available(&why));
   EXPECT_CONTAINS(why, "not running");
   EXPECT_FALSE(link_.stream_alive(a.id));
-  dp_ = std::make_unique<FakeDataPlane>(name_);
-  ASSERT_TRUE(dp_->start());
-  EXPECT_TRUE(eventually([&] { return link_.counters().attaches.load() == 2; }));  // bridge thread
-  EXPECT_TRUE(link_.available(&why)) << why;
   const auto p = testing::rtp(1, 1, 1);
   EXPECT_FALSE(link_.send_to_peer(a.id, false, p.data(), static_cast<uint16_t>(p.size())));
+  dp_ = std::make_unique<FakeDataPlane>(name_);
+  ASSERT_TRUE(dp_->start());
+  // The bridge thread re-attaches and re-programs the stream: same flow slots, same port,
+  // the peer again; no request from the call needed.
+  EXPECT_TRUE(eventually([&] { return link_.counters().readopted_streams.load() == 1; }));
+  EXPECT_EQ(link_.counters().attaches.load(), 2u);
+  EXPECT_TRUE(link_.stream_alive(a.id));
+  EXPECT_EQ(dp_->installed().size(), 2u);
+  EXPECT_EQ(dp_->installed().count(rtp_flow), 1u);
+  const rtpgate_shm_flow_params& fp = dp_->region().flow(rtp_flow).params;
+  EXPECT_EQ(fp.local_port, a.rtp_port);
+  EXPECT_EQ(fp.out_dst_port, 4000);
+  ASSERT_NE(fp.srtp_slot, 0u);
+  ASSERT_NE(fp.srtp_slot, UINT32_MAX);
+  ASSERT_NE(fp.srtp_out_slot, 0u);
+  EXPECT_EQ(dp_->region().srtp(fp.srtp_out_slot).key[0], 0x31);  // the same keys, in the new region
+  EXPECT_EQ(dp_->region().srtp(fp.srtp_slot).key[0], 0x42);
+  EXPECT_EQ(dp_->region().flow(fp.rtcp_flow_id).params.srtp_out_slot, fp.srtp_out_slot);
+  EXPECT_TRUE(link_.send_to_peer(a.id, false, p.data(), static_cast<uint16_t>(p.size())));
+  rtpgate_shm_pkt_slot got;
+  EXPECT_TRUE(eventually([&] { return dp_->take(0, &got) || dp_->take(1, &got); }));
+  EXPECT_EQ(got.flow_id, rtp_flow);
+  const StreamInfo b = open(&sink_);  // new streams take other slots and ports
+  EXPECT_NE(b.rtp_port, a.rtp_port);
+  EXPECT_EQ(flows_allocated(), 4u);
+  link_.close_stream(a.id);  // a lives in the new region now: its flows go
+  EXPECT_EQ(flows_allocated(), 2u);
+  link_.close_stream(b.id);
+  EXPECT_EQ(flows_allocated(), 0u);
+  EXPECT_EQ(link_.counters().orphaned_streams.load(), 1u);
+  EXPECT_EQ(link_.counters().readopt_failures.load(), 0u);
+}
+
+TEST_F(DataPlaneLinkTest, StreamsThatDoNotFitTheNewDataPlaneStayGone) {
+  start_dp();
+  start_link();
+  const StreamInfo a = open(&sink_);
+  dp_->stop();
+  FakeDpConfig c;
+  c.port_min = 31000;  // the new data plane serves other ports: the SDP's port is not there
+  c.port_max = 31011;
+  dp_ = std::make_unique<FakeDataPlane>(name_, c);
+  ASSERT_TRUE(dp_->start());
+  EXPECT_TRUE(eventually([&] { return link_.counters().readopt_failures.load() == 1; }));
+  EXPECT_FALSE(link_.stream_alive(a.id));
+  std::string why;
   PeerTarget peer;
   peer.addr = "10.9.0.9";
   peer.rtp_port = 4000;
   EXPECT_FALSE(link_.set_peer(a.id, peer, &why));
   EXPECT_CONTAINS(why, "restarted");
+  EXPECT_EQ(flows_allocated(), 0u);  // nothing claimed half-way
   const StreamInfo b = open(&sink_);
   link_.close_stream(a.id);  // must not touch the new region
   EXPECT_EQ(dp_->installed().size(), 2u);
-  EXPECT_EQ(flows_allocated(), 2u);
-  EXPECT_EQ(link_.counters().orphaned_streams.load(), 1u);
   link_.close_stream(b.id);
   EXPECT_EQ(flows_allocated(), 0u);
 }
@@ -438,12 +492,14 @@ TEST_F(DataPlaneLinkTest, KilledDataPlaneReplacedWithoutCleanStop) {
   auto next = std::make_unique<FakeDataPlane>(name_);
   ASSERT_TRUE(next->start());
   std::string why;
-  EXPECT_TRUE(link_.available(&why)) << why;  // on use: not current -> re-attach
-  EXPECT_FALSE(link_.stream_alive(a.id));
-  const StreamInfo b = open(&sink_);
+  EXPECT_TRUE(link_.available(&why)) << why;  // on use: not current -> re-attach, re-program
+  EXPECT_TRUE(link_.stream_alive(a.id));
   EXPECT_EQ(next->installed().size(), 2u);
+  const StreamInfo b = open(&sink_);
+  EXPECT_EQ(next->installed().size(), 4u);
   link_.close_stream(b.id);
   link_.close_stream(a.id);
+  EXPECT_EQ(next->installed().size(), 0u);
   EXPECT_EQ(dp_->installed().size(), 2u);  // the old one never heard of the close
   link_.stop();
   next->stop();

@@ -6,7 +6,8 @@
 # open_stream (even port pair, two TO_CTL flows), a flow without output (data plane drops
 # and counts), peer -> sink before and after set_peer, browser -> peer -> echo -> sink for
 # RTP and RTCP, recv=false, close_stream freeing slots and ports, and a data-plane crash
-# (SIGKILL) and restart: unavailable, available again, new streams work, old ones are gone.
+# (SIGKILL) and restart: unavailable, available again, the open stream re-programmed (same port),
+# new streams work.
 set -euo pipefail
 # shellcheck source=../../integration/dp_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../integration/dp_lib.sh"
@@ -113,9 +114,14 @@ it_expect_eq "$(flows_allocated)" 0 "no flow allocated"
 it_flows_json "$IT_T/flows.json"
 it_expect_eq "$(it_py "$IT_T/flows.json" 'len(j)')" 0 "flow list empty"
 
-it_check "data plane killed (SIGKILL): the link reports it, then re-attaches to the new one"
+it_check "data plane killed (SIGKILL): the link reports it, re-attaches to the new one and re-programs the open stream"
 probe open s2 "$RA"
-it_expect_eq "$(pj ok)" true "a stream that the crash will take away"
+it_expect_eq "$(pj ok)" true "a stream that lives through the crash"
+P2=$(pj rtp_port)
+probe peer s2 "$A" 30000
+probe send s2 50 1000
+probe expect s2 50 0 5000
+it_expect_eq "$(pj own)" 50 "s2 carries media before the crash"
 kill -KILL "$IT_DP_PID"
 wait "$IT_DP_PID" 2>/dev/null || true
 rg_stop dataplane
@@ -126,6 +132,17 @@ it_expect_eq "$(pj available)" false "available() false after the crash"
 it_dp_start "$IT_T/dp.conf" "${DP_VDEVS[@]}"
 probe wait-available 10
 it_expect_eq "$(pj available)" true "available() again"
+T_BACK=$(date +%s%N)
+for _ in $(seq 1 30); do
+    probe counters
+    [[ "$(pj readopted_streams)" == 1 ]] && break
+    sleep 0.05
+done
+it_expect_eq "$(pj readopted_streams)" 1 "the open stream was re-programmed in the new data plane"
+it_note "re-programmed $(( ($(date +%s%N) - T_BACK) / 1000000 )) ms after the new data plane was ready"
+probe send s2 200 1000
+probe expect s2 250 0 5000
+it_expect_eq "$(pj own)" 250 "s2 carries media again through the new data plane, on its old port $P2"
 probe open s3 "$RA"
 it_expect_eq "$(pj ok)" true "open_stream on the new data plane"
 probe peer s3 "$A" 30000
@@ -145,10 +162,11 @@ it_note "probe CPU: $((T1 - T0)) ticks in the first idle second, $((T2 - T1)) in
 
 probe counters
 it_expect_eq "$(pj attaches)" 2 "attached twice"
-it_expect_eq "$(pj orphaned_streams)" 1 "the old stream is gone"
+it_expect_eq "$(pj orphaned_streams)" 1 "one stream lost its data plane"
+it_expect_eq "$(pj readopt_failures)" 0 "and none stayed lost"
 probe close s2
 probe close s3
-it_expect_eq "$(flows_allocated)" 0 "nothing left allocated (closing the orphan touched nothing)"
+it_expect_eq "$(flows_allocated)" 0 "nothing left allocated"
 
 printf 'quit\n' >&7
 it_wait_pid "$P_PROBE" 10 || it_fail "rtpgate-media-probe exited with an error"

@@ -276,6 +276,8 @@ class Probe {
     add("drop_rx_stale", c.drop_rx_stale);
     add("attaches", c.attaches);
     add("orphaned_streams", c.orphaned_streams);
+    add("readopted_streams", c.readopted_streams);
+    add("readopt_failures", c.readopt_failures);
     add("cmd_failures", c.cmd_failures);
     add("cmd_timeouts", c.cmd_timeouts);
     add("leaked_flows", c.leaked_flows);

@@ -25,6 +25,9 @@ class ControlClient {
 
   Result<uint32_t> alloc_flow() noexcept;
   void free_flow(uint32_t id) noexcept;
+  // Claims a specific flow slot (re-adopting streams after a data-plane restart). False when
+  // taken or out of range.
+  bool claim_flow(uint32_t id) noexcept;
   uint32_t flows_in_use() const noexcept;
   // An even RTP port with its RTCP port (+1) on media address `addr_idx`.
   Result<uint16_t> alloc_port_pair(uint32_t addr_idx) noexcept;

@@ -10,6 +10,7 @@
 #   lab_topology_up               topology of $plugin; sets sip_ip, janus_sip_ip, lab_jcfg
 #   lab_janus_up [JCFG_LINE...]   Janus with $plugin_so and lab_jcfg + the common keys
 #   lab_wait_exit NAME TIMEOUT_S  wait for a recorded background process; WAIT_RC
+#   lab_dp_kill / lab_dp_start    rtpgate: crash (SIGKILL) and (re)start the data plane
 #   lab_flows_left                rtpgate: wait (2 s) for every flow slot to be released;
 #                                 prints the count, fails if some are still allocated
 #   lab_demo_site DIR             janus-demos served on 127.0.0.1 (DEMO_URL) with a settings.js
@@ -147,19 +148,35 @@ idle_mode = adaptive
 publish_interval_ms = 100
 sip_ports = 5060
 CONF
-    core=$(( $(nproc) - 1 ))
     rm -f "/dev/shm/${SHM#/}"
+    lab_dp_start
+}
+
+# lab_dp_start: rtpgate-dataplane on the rtpgate topology (config $work/dataplane.conf),
+# pinned to the last core, until it is ready and SIP peers reach it (exception path).
+# Also after lab_dp_kill: the region and TAPs are created anew.
+lab_dp_start() {
+    local dp=$build/dataplane/rtpgate-dataplane ctl=$build/tools/rtpgatectl/rtpgatectl core i
+    core=$(( $(nproc) - 1 ))
     dp_started=1
     rg_start_bg dataplane taskset -c "$core" "$dp" -l "$core" --no-huge -m 256 --no-shconf --no-pci \
         --no-telemetry --file-prefix "$FILE_PREFIX" \
         --vdev="net_af_packet0,iface=$TOPO_DP0" --vdev="net_af_packet1,iface=$TOPO_DP1" -- --config "$work/dataplane.conf"
     "$ctl" --shm "$SHM" wait-ready --seconds 15 || fail "data plane not ready"
-    local i
     for (( i = 0; i < 50; i++ )); do
         ip netns exec "$NS" ping -c 1 -W 1 "$TOPO_RELAY_A" >/dev/null 2>&1 && return 0
         sleep 0.1
     done
     fail "$NS cannot reach the data plane's $TOPO_RELAY_A (exception path)"
+}
+
+# lab_dp_kill: SIGKILL the data plane (a crash: its region stays behind, its TAPs go).
+lab_dp_kill() {
+    local pid
+    pid=$(rg_pid dataplane) || fail "no data plane to kill"
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null || true
+    rg_stop dataplane
 }
 
 lab_topology_up() {

@@ -18,6 +18,10 @@ void on_signal(int) {
   if (g_runtime != nullptr) g_runtime->request_stop();
 }
 
+void on_hup(int) {
+  if (g_runtime != nullptr) g_runtime->request_guard_reload();
+}
+
 int usage(const char* prog) {
   std::fprintf(stderr,
                "usage: %s [EAL options] -- --config FILE [--set key=value]...\n"
@@ -80,6 +84,7 @@ int main(int argc, char** argv) {
       g_runtime = &rt;
       std::signal(SIGINT, on_signal);
       std::signal(SIGTERM, on_signal);
+      std::signal(SIGHUP, on_hup);  // reload the SIP guard's rules
       RTE_LOG(INFO, USER1, "rtpgate-dataplane ready: region %s, %u flows, %u worker(s), generation %lu\n",
               cfg.shm_name.c_str(), cfg.flow_capacity, rt.n_workers(),
               static_cast<unsigned long>(rt.dp().region.hdr()->generation));

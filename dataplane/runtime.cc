@@ -77,6 +77,7 @@ bool Runtime::init_workers(std::string* why) {
       lc.tx[port].queue = static_cast<uint16_t>(w);
     }
     lc.stats = &dp_->region.lcore_stats(w);
+    lc.guard = guard_->lcore(w);
     lc.srtp = dp_->srtp.batch(w);
     lc.to_ctl = dp_->region.pkt_ring_to_ctl(w);
     for (uint32_t r = w; r < dp_->region.hdr()->n_pkt_rings_to_dp; r += n_workers_)
@@ -122,6 +123,9 @@ bool Runtime::init(const Config& cfg, std::string* why) {
     recorders_.push_back(
         std::make_unique<Recorder>(*dp_, t, n_workers_, &dp_->region.lcore_stats(n_workers_ + 2 + t)));
   cmds_ = std::make_unique<CommandApplier>(*dp_);
+  guard_ = std::make_unique<sipguard::GuardRuntime>(*dp_, n_workers_);
+  if (!guard_->init(why)) return false;
+  dp_->guard = guard_.get();
   if (!init_workers(why)) return false;
   hk_ = std::make_unique<Housekeeping>(*dp_, &dp_->region.lcore_stats(n_workers_));
   exc_ = std::make_unique<ExceptionThread>(*dp_, &dp_->region.lcore_stats(n_workers_ + 1));
@@ -158,8 +162,8 @@ void Runtime::free_ring(rte_ring*& r) {
 }
 
 int Runtime::run() {
-  if (!hk_->start() || !exc_->start()) {
-    RTE_LOG(ERR, USER1, "cannot start the housekeeping or exception thread\n");
+  if (!hk_->start() || !exc_->start() || !guard_->start()) {
+    RTE_LOG(ERR, USER1, "cannot start the housekeeping, exception or SIP guard thread\n");
     return 1;
   }
   for (auto& r : recorders_)
@@ -173,6 +177,7 @@ int Runtime::run() {
   for (auto& r : recorders_) r->stop();  // after the workers: their last copies are queued
   hk_->stop();
   exc_->stop();
+  guard_->stop();
   return 0;
 }
 
@@ -183,6 +188,8 @@ void Runtime::shutdown() {
   if (hk_) hk_->stop();
   if (exc_) exc_->stop();
   exc_.reset();
+  dp_->guard = nullptr;
+  guard_.reset();  // frees every rule set: no worker runs any more
   recorders_.clear();  // writes what is queued and closes every file
   free_rec_rings(*dp_, n_workers_);
   if (dp_->region.mapped()) {

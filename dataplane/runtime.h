@@ -11,6 +11,7 @@
 #include "lcore/worker.h"
 #include "port/port_setup.h"
 #include "record/recorder.h"
+#include "sipguard/guard_runtime.h"
 
 namespace rtpgate::dp {
 
@@ -22,6 +23,10 @@ class Runtime {
   // Runs every worker (the main lcore included) until request_stop(); returns 0 on success.
   int run();
   void request_stop() noexcept { dp_->stop.store(true); }
+  // SIGHUP: reload the SIP guard's rule file (async-signal-safe).
+  void request_guard_reload() noexcept {
+    if (guard_) guard_->request_reload();
+  }
   void shutdown();
   DpContext& dp() noexcept { return *dp_; }
   uint32_t n_workers() const noexcept { return n_workers_; }
@@ -30,6 +35,8 @@ class Runtime {
   CommandApplier& commands() noexcept { return *cmds_; }
   // Recorder threads (tests drive poll() without starting them).
   Recorder& recorder(uint32_t i) noexcept { return *recorders_[i]; }
+  // The SIP guard (tests drive service() without starting its thread).
+  sipguard::GuardRuntime& guard() noexcept { return *guard_; }
 
  private:
   bool init_region(std::string* why);
@@ -41,6 +48,7 @@ class Runtime {
   std::unique_ptr<CommandApplier> cmds_;
   std::unique_ptr<Housekeeping> hk_;
   std::unique_ptr<ExceptionThread> exc_;
+  std::unique_ptr<sipguard::GuardRuntime> guard_;
   std::vector<std::unique_ptr<Recorder>> recorders_;
   rte_mempool* pool_ = nullptr;
   LcoreCtx* lcores_ = nullptr;           // per worker

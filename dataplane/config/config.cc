@@ -136,6 +136,16 @@ bool set_key(const std::string& key, const std::string& val, Config* c, std::str
     }
     return true;
   }
+  if (key == "sip_guard") {
+    if (val == "on") return c->sip_guard = true, true;
+    if (val == "off") return c->sip_guard = false, true;
+    return *why = "expected on or off", false;
+  }
+  if (key == "sip_guard_rules") {
+    if (val.empty()) return *why = "expected a rule file path", false;
+    return c->sip_guard_rules = val, true;
+  }
+  if (key == "sip_guard_sources") return num(&c->sip_guard_sources, 64, 1u << 22);
   if (key == "idle_mode") {
     if (val == "adaptive") return c->idle_mode = IdleMode::Adaptive, true;
     if (val == "poll") return c->idle_mode = IdleMode::Poll, true;
@@ -229,6 +239,8 @@ bool validate_config(const Config& c, std::string* why) {
   if ((c.exception_ring & (c.exception_ring - 1)) != 0 || (c.resolve_queue & (c.resolve_queue - 1)) != 0)
     return *why = "exception_ring and resolve_queue must be powers of two", false;
   if ((c.rec_ring & (c.rec_ring - 1)) != 0) return *why = "rec_ring must be a power of two", false;
+  if (c.sip_guard && c.sip_guard_rules.empty())
+    return *why = "sip_guard = on needs sip_guard_rules = PATH (see conf/sipguard.rules)", false;
   if (n_addrs > RTPGATE_SHM_MAX_ADDRS)
     return *why = "at most " + std::to_string(RTPGATE_SHM_MAX_ADDRS) + " media addresses", false;
   for (size_t i = 0; i < c.ports.size(); i++)

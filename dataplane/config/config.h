@@ -56,7 +56,11 @@ struct Config {
   uint32_t exception_rate_pps = 20000;   // per worker, token bucket
   uint32_t exception_burst = 512;
   uint32_t exception_ring = 4096;        // workers -> exception thread
-  std::vector<uint16_t> sip_ports{5060}; // UDP ports whose datagrams pass the SIP hook
+  std::vector<uint16_t> sip_ports{5060}; // UDP ports whose datagrams pass the SIP guard
+  // SIP guard (dataplane/sipguard/, docs/sipguard.md): screens those datagrams before the kernel.
+  bool sip_guard = false;
+  std::string sip_guard_rules;           // rule file (conf/sipguard.rules); reloaded on SIGHUP
+  uint32_t sip_guard_sources = 16384;    // per worker: sources x ratelimit rules tracked
   // Neighbour resolution (ARP / IPv6 ND).
   uint32_t neighbour_max_age_s = 60;     // re-confirm a learnt entry after this long
   uint32_t neighbour_retry_ms = 500;     // probe interval while resolving

@@ -3,10 +3,13 @@
 
 #include <rte_ring.h>
 
+#include <algorithm>
+
 #include "exception/frame_mbuf.h"
 #include "exception/sip_hook.h"
 #include "lcore/packet_handler.h"
 #include "net/neigh_proto.h"
+#include "sipguard/guard_screen.h"
 
 namespace rtpgate::dp {
 namespace {
@@ -137,15 +140,35 @@ void handle_unmatched(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, ParseStatus st, 
   }
   const uint16_t dport = __builtin_bswap16(pp.key.port_be);
   if ((dp.sip_port_bm[dport / 64] >> (dport % 64)) & 1u) {
-    if (sip_hook(p + pp.payload_off, pp.payload_len) == SipVerdict::Drop) {
-      lc.ctr[RTPGATE_CTR_drop_sip_guard]++;
-      rte_pktmbuf_free(m);
-      return;
-    }
+    if (dp.sip_guard.load(std::memory_order_relaxed) != nullptr && sip_hold(lc, m, pp)) return;
     to_kernel(dp, lc, m, RTPGATE_CTR_exc_sip, now_tsc);
     return;
   }
   to_kernel(dp, lc, m, RTPGATE_CTR_exc_udp, now_tsc);
+}
+
+void screen_held_sip(DpContext& dp, LcoreCtx& lc, uint64_t now_tsc) noexcept {
+  const uint16_t n = lc.n_sip;
+  lc.n_sip = 0;
+  using sipguard::Verdict;
+  Verdict v[kMaxBurst];
+  const sipguard::GuardDb* db = dp.sip_guard.load(std::memory_order_acquire);
+  if (db != nullptr && lc.guard != nullptr) [[likely]] {
+    const uint64_t counted0 = lc.guard->stats().counted;
+    lc.guard->screen_burst(*db, lc.sip, n, v, now_tsc, dp.tsc_hz);
+    lc.ctr[RTPGATE_CTR_sip_guard_counted] += lc.guard->stats().counted - counted0;
+  } else {
+    std::fill(v, v + n, Verdict::Pass);
+  }
+  for (uint16_t i = 0; i < n; i++) {
+    rte_mbuf* m = lc.sip_mbuf[i];
+    if (v[i] == Verdict::Pass) {
+      to_kernel(dp, lc, m, RTPGATE_CTR_exc_sip, now_tsc);
+      continue;
+    }
+    lc.ctr[v[i] == Verdict::Drop ? RTPGATE_CTR_drop_sip_guard : RTPGATE_CTR_drop_sip_ratelimit]++;
+    rte_pktmbuf_free(m);
+  }
 }
 
 void hold_for_neighbour(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, uint16_t out_port, uint16_t nbr_idx) noexcept {

@@ -14,6 +14,10 @@ namespace rtpgate::dp {
 void handle_unmatched(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, ParseStatus st, const ParsedPkt& pp,
                       uint64_t now_tsc) noexcept;
 
+// Screens the SIP datagrams handle_unmatched held during this burst (SIP guard, see
+// exception/sip_hook.h): passed ones go to the kernel, refused ones are counted and freed.
+void screen_held_sip(DpContext& dp, LcoreCtx& lc, uint64_t now_tsc) noexcept;
+
 // A forwarded packet whose next hop is not resolved yet: queue it for the exception
 // thread (it sends it once ARP/ND answers) or drop it. Consumes m.
 void hold_for_neighbour(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, uint16_t out_port, uint16_t nbr_idx) noexcept;

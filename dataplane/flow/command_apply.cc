@@ -151,6 +151,9 @@ void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t*
     e = static_cast<Errc>(cpl.errc);
   } else if (c.op == RTPGATE_CMD_PLI) {
     e = apply_pli(c);
+  } else if (c.op == RTPGATE_CMD_GUARD_RELOAD) {
+    if (apply_guard(&cpl, ctr)) return;
+    e = static_cast<Errc>(cpl.errc);
   } else if (c.flow_id >= cap && c.op != RTPGATE_CMD_NOP) {
     e = Errc::BadParam;
   } else if (c.op == RTPGATE_CMD_FLOW_INSTALL || c.op == RTPGATE_CMD_FLOW_MODIFY) {
@@ -252,12 +255,13 @@ uint32_t CommandApplier::poll(uint64_t now_tsc, uint32_t budget, uint64_t* ctr) 
   uint32_t n = reclaim();
   rtpgate_shm_cmd c;
   // Take a command only when its completion (and every deferred one) has room.
-  while (budget-- > 0 && n_deferred_ < kMaxDeferred && cpl_.depth() + n_deferred_ + 1 < cpl_.capacity() &&
-         cmd_.pop(c)) {
+  while (budget-- > 0 && n_deferred_ < kMaxDeferred &&
+         cpl_.depth() + n_deferred_ + guard_pending_ + 1 < cpl_.capacity() && cmd_.pop(c)) {
     apply(c, now_tsc, ctr);
     n++;
   }
   n += reclaim();
+  n += finish_guard();
   n += forward_notifications();
   return n;
 }

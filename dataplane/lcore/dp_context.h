@@ -18,10 +18,16 @@
 
 namespace rtpgate::dp {
 
+namespace sipguard {
+class GuardDb;
+class GuardRuntime;
+}  // namespace sipguard
+
 constexpr uint32_t kMaxWorkers = 16;
 constexpr uint32_t kMaxRxQueuesPerLcore = 8;
 constexpr uint16_t kNoTap = UINT16_MAX;
 static_assert(kMaxWorkers <= kRecMaxWorkers);
+static_assert(kMaxWorkers <= RTPGATE_GUARD_MAX_WORKERS);
 
 // One media address of the region and where it lives.
 struct MediaAddrInfo {
@@ -51,7 +57,11 @@ struct DpContext {
   rte_ring* exc_ring = nullptr;                // workers -> exception thread (mbufs for the kernel)
   rte_ring* hold_ring = nullptr;               // workers -> exception thread (waiting for a next hop)
   rte_ring* kernel_tx_ring = nullptr;          // exception thread -> worker 0 (frames to send)
-  uint64_t sip_port_bm[65536 / 64]{};          // UDP ports whose datagrams pass the SIP hook
+  uint64_t sip_port_bm[65536 / 64]{};          // UDP ports whose datagrams pass the SIP guard
+  // SIP guard rule set in force (nullptr = sip_guard off). writer: the guard loader thread;
+  // workers load it once per burst and hold it until their next QSBR quiescent state.
+  std::atomic<const sipguard::GuardDb*> sip_guard{nullptr};
+  sipguard::GuardRuntime* guard = nullptr;     // reload requests (command lcore, SIGHUP)
   uint64_t exc_tokens_per_s = 0, exc_burst = 0;             // housekeeping -> command lcore (flow ids)
   RecRings rec;                                // recording copies and requests (record/)
   uint64_t pli_min_tsc = 0;                    // pli_min_interval_ms in TSC cycles

@@ -6,9 +6,14 @@
 
 #include "lcore/dp_context.h"
 #include "rtpgate/shm/spsc_ring.h"
+#include "sipguard/sip_datagram.h"
 #include "srtp/srtp_batch.h"
 
 namespace rtpgate::dp {
+
+namespace sipguard {
+class GuardLcore;
+}
 
 constexpr uint32_t kMaxBurst = 64;
 
@@ -48,6 +53,12 @@ struct alignas(64) LcoreCtx {
   uint64_t rec_tsc = 0, rec_ns = 0;  // last TSC converted for a copy's timestamp
   uint64_t rec_shed_until = 0;       // copies dropped at once until then (recorder behind)
   rte_mbuf* rec[kMaxRecThreads][kMaxBurst];
+  // SIP guard: this worker's state, and the SIP datagrams of the current burst held for
+  // screening at its end (exception/sip_hook.h).
+  sipguard::GuardLcore* guard = nullptr;
+  uint16_t n_sip = 0;
+  rte_mbuf* sip_mbuf[kMaxBurst];
+  sipguard::SipDatagram sip[kMaxBurst];
 };
 
 }  // namespace rtpgate::dp

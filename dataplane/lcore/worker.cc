@@ -261,16 +261,17 @@ void process_burst(DpContext& dp, LcoreCtx& lc, rte_mbuf** pkts, uint16_t n, uin
   }
   if (srtp) {
     process_srtp(dp, lc, ok, pp, entry, n_ok, now_tsc);
-    return;
-  }
-  // Pass 2: per-packet work.
-  for (uint16_t i = 0; i < n_ok; i++) {
-    if (entry[i] == 0) [[unlikely]] {
-      handle_unmatched(dp, lc, ok[i], ParseStatus::Ok, pp[i], now_tsc);
-      continue;
+  } else {
+    // Pass 2: per-packet work.
+    for (uint16_t i = 0; i < n_ok; i++) {
+      if (entry[i] == 0) [[unlikely]] {
+        handle_unmatched(dp, lc, ok[i], ParseStatus::Ok, pp[i], now_tsc);
+        continue;
+      }
+      handle_packet(dp, lc, ok[i], pp[i], FlowTable::action_of_entry(entry[i]), now_tsc);
     }
-    handle_packet(dp, lc, ok[i], pp[i], FlowTable::action_of_entry(entry[i]), now_tsc);
   }
+  if (lc.n_sip != 0) [[unlikely]] screen_held_sip(dp, lc, now_tsc);  // SIP guard: the burst's SIP datagrams
 }
 
 void publish_lcore_stats(LcoreCtx& lc) noexcept { publish_counters(lc.stats, lc.ctr); }

@@ -187,6 +187,11 @@ Result<uint64_t> ControlClient::submit_pli(uint32_t flow_id, const rtpgate_cmd_p
   return push_cmd(RTPGATE_CMD_PLI, flow_id, region_.flow(flow_id).params.version, &p, sizeof p);
 }
 
+Result<uint64_t> ControlClient::submit_guard_reload() noexcept {
+  static const uint32_t kNoVersion = 0;
+  return push_cmd(RTPGATE_CMD_GUARD_RELOAD, 0, kNoVersion);
+}
+
 Result<uint64_t> ControlClient::push_cmd(rtpgate_cmd_op op, uint32_t id, const uint32_t& version,
                                          const void* payload, size_t payload_len) noexcept {
   auto ring = region_.cmd_ring();

@@ -159,7 +159,7 @@ TEST(Config, EveryNumericKeyEnforcesItsRange) {
                     {"heartbeat_interval_ms", 10, 10000}, {"publish_interval_ms", 10, 60000},
                     {"cmd_ring_capacity", 16, 1u << 20}, {"cpl_ring_capacity", 16, 1u << 20},
                     {"pkt_ring_capacity", 16, 1u << 16}, {"pkt_rings_to_dp", 0, 32},
-                    {"max_cmds_per_poll", 1, 4096}};
+                    {"max_cmds_per_poll", 1, 4096},   {"sip_guard_sources", 64, 1u << 22}};
   for (const auto& k : keys) {
     Config c;
     std::string why;
@@ -323,6 +323,25 @@ TEST(Config, ValidateRejectsTooManyAddresses) {
   }
   EXPECT_FALSE(validate_config(c, &why));
   EXPECT_CONTAINS(why, "at most 64");
+}
+
+TEST(Config, SipGuardKeys) {
+  Config c;
+  std::string why;
+  EXPECT_FALSE(c.sip_guard);  // off unless asked for
+  ASSERT_TRUE(parse_config("sip_guard = on\nsip_guard_rules = /etc/rtpgate/sipguard.rules\n", &c, &why)) << why;
+  EXPECT_TRUE(c.sip_guard);
+  EXPECT_EQ(c.sip_guard_rules, "/etc/rtpgate/sipguard.rules");
+  EXPECT_FALSE(parse_config("sip_guard = yes\n", &c, &why));
+  EXPECT_CONTAINS(why, "line 1: sip_guard: expected on or off");
+  EXPECT_FALSE(parse_config("\nsip_guard_rules =\n", &c, &why));
+  EXPECT_CONTAINS(why, "line 2: sip_guard_rules");
+  Config v = valid_config();
+  v.sip_guard = true;
+  EXPECT_FALSE(validate_config(v, &why));
+  EXPECT_CONTAINS(why, "sip_guard = on needs sip_guard_rules");
+  v.sip_guard_rules = "conf/sipguard.rules";
+  EXPECT_TRUE(validate_config(v, &why)) << why;
 }
 
 }  // namespace

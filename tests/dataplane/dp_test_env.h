@@ -6,10 +6,17 @@
 #pragma once
 #include <gtest/gtest.h>
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +39,7 @@ struct DpEnv {
   uint16_t next_port = 20000;   // relay ports handed to test flows
   uint8_t local[4]{};           // the media address (flows' local and out_src)
   uint8_t peer[4]{};            // the peer injected frames come from
+  std::filesystem::path dir;    // the suite's temporary directory (open_vdev)
 };
 
 inline rtpgate_shm_addr addr4(const uint8_t* a) {
@@ -60,6 +68,42 @@ inline Config base_config(const DpEnv& env, const std::string& shm_name, uint16_
   c.flow_capacity = 256;
   c.idle_mode = IdleMode::Poll;
   return c;
+}
+
+// The start of an EAL suite's set-up: hot-plugs `vdev`, finds its port and makes a
+// temporary directory named after `tmp_name`. False without *err = skip (no EAL or no such
+// vdev); false with *err = fail.
+inline bool open_vdev(DpEnv& env, const char* vdev, const std::string& tmp_name, std::string* err) {
+  if (rte_lcore_count() == 0 || rte_vdev_init(vdev, nullptr) != 0) return false;
+  if (rte_eth_dev_get_port_by_name(vdev, &env.port) != 0) return *err = "vdev has no port", false;
+  std::string tmpl = ::testing::TempDir() + tmp_name + "_XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return *err = "mkdtemp failed", false;
+  env.dir = tmpl;
+  return true;
+}
+
+// Starts env.rt with `c`, attaches the control client and creates the pool the tests inject
+// from (`pool_mbufs` buffers of `buf_size` bytes). Returns "" or what failed.
+inline std::string start_env(DpEnv& env, const Config& c, const char* pool_name, uint32_t pool_mbufs,
+                             uint16_t buf_size = RTE_MBUF_DEFAULT_BUF_SIZE) {
+  std::string why;
+  if (!validate_config(c, &why) || !env.rt.init(c, &why)) return "runtime init failed: " + why;
+  auto cc = shm::ControlClient::open(c.shm_name, &why);
+  if (!cc) return "control attach failed: " + why;
+  env.cc.emplace(std::move(cc.value()));
+  env.pool = rte_pktmbuf_pool_create(pool_name, pool_mbufs, 0, 0, buf_size, 0);
+  return env.pool == nullptr ? "no test mbuf pool" : "";
+}
+
+// Undoes start_env and open_vdev (env may be null: the set-up failed or skipped).
+inline void close_env(DpEnv* env, const char* vdev) {
+  if (env != nullptr) {
+    env->rt.shutdown();
+    rte_mempool_free(env->pool);
+    env->pool = nullptr;
+    std::filesystem::remove_all(env->dir);
+  }
+  if (rte_lcore_count() != 0) rte_vdev_uninit(vdev);
 }
 
 // Polls the command lcore until the completion of `seq` arrives (others are discarded).
@@ -99,13 +143,35 @@ inline Bytes make_rtp(uint16_t seq, uint32_t ssrc, uint32_t payload = 160, uint8
   return b;
 }
 
-// Peer -> `port`: UDP payloads through process_burst (bursts of up to 32), then TX and the
-// recording copies are flushed (flush_all), as the worker loop does after a short burst.
-inline void inject(DpEnv& env, uint16_t port, const std::vector<Bytes>& payloads) {
+// Registers the test thread as a QSBR reader (online), as a worker lcore is: grace periods
+// then end only at report_quiescent().
+class QsbrReader {
+ public:
+  explicit QsbrReader(rte_rcu_qsbr* q) : q_(q), id_(rte_lcore_id()) {
+    rte_rcu_qsbr_thread_register(q_, id_);
+    rte_rcu_qsbr_thread_online(q_, id_);
+  }
+  ~QsbrReader() {
+    rte_rcu_qsbr_thread_offline(q_, id_);
+    rte_rcu_qsbr_thread_unregister(q_, id_);
+  }
+  QsbrReader(const QsbrReader&) = delete;
+  QsbrReader& operator=(const QsbrReader&) = delete;
+  void report_quiescent() { rte_rcu_qsbr_quiescent(q_, id_); }
+
+ private:
+  rte_rcu_qsbr* q_;
+  unsigned id_;
+};
+
+// Peer (or `src`, IPv4) -> `port`: UDP payloads through process_burst (bursts of up to 32),
+// then TX and the recording copies are flushed (flush_all), as the worker loop does after a
+// short burst.
+inline void inject(DpEnv& env, uint16_t port, const std::vector<Bytes>& payloads, const uint8_t* src = nullptr) {
   std::vector<rte_mbuf*> ms;
   for (const Bytes& pl : payloads) {
     FrameSpec s;
-    std::memcpy(s.src, env.peer, 4);
+    std::memcpy(s.src, src != nullptr ? src : env.peer, 4);
     std::memcpy(s.dst, env.local, 4);
     s.sport = 30000;
     s.dport = port;

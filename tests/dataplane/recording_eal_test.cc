@@ -49,7 +49,6 @@ constexpr uint32_t kRecRing = 64;  // rte_ring: 63 copies fit
 struct Env : test::DpEnv {
   uint64_t rec_clock = 0;       // what Recorder::poll is told (1 s per poll: flush + publish)
   uint64_t raw_seq = 1ull << 48;  // commands pushed without the client (never collides)
-  fs::path dir;
 };
 Env* g = nullptr;
 std::string g_setup_error;
@@ -260,34 +259,11 @@ std::string pp_rec_disagrees(const fs::path& p, size_t frames) {
   return "";
 }
 
-// Registers the test thread as a QSBR reader (online), as a worker lcore is: grace periods
-// then end only at report_quiescent().
-class QsbrReader {
- public:
-  QsbrReader() : id_(rte_lcore_id()) {
-    rte_rcu_qsbr_thread_register(dp().qsbr, id_);
-    rte_rcu_qsbr_thread_online(dp().qsbr, id_);
-  }
-  ~QsbrReader() {
-    rte_rcu_qsbr_thread_offline(dp().qsbr, id_);
-    rte_rcu_qsbr_thread_unregister(dp().qsbr, id_);
-  }
-  void report_quiescent() { rte_rcu_qsbr_quiescent(dp().qsbr, id_); }
-
- private:
-  unsigned id_;
-};
-
 class RecordingDp : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
-    if (rte_lcore_count() == 0) return;  // no EAL: every test skips
-    if (rte_vdev_init(kVdev, nullptr) != 0) return;
     auto env = std::make_unique<Env>();
-    if (rte_eth_dev_get_port_by_name(kVdev, &env->port) != 0) return void(g_setup_error = "vdev has no port");
-    std::string tmpl = ::testing::TempDir() + "recording_eal_test_XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) return void(g_setup_error = "mkdtemp failed");
-    env->dir = tmpl;
+    if (!test::open_vdev(*env, kVdev, "recording_eal_test", &g_setup_error)) return;  // no EAL: every test skips
     std::memcpy(env->local, kLocal, 4);
     std::memcpy(env->peer, kPeer, 4);
     Config c = test::base_config(*env, "/rtpgate-rectest-" + std::to_string(getpid()), env->port);
@@ -300,30 +276,19 @@ class RecordingDp : public ::testing::Test {
     c.rec_buffer_kb = 4;
     c.rec_flush_ms = 10;
     c.pli_min_interval_ms = 500;
-    std::string why;
-    const auto fail = [&](const std::string& what) {
-      g_setup_error = what;
+    if (std::string e = test::start_env(*env, c, "rectest_in", 1023); !e.empty()) {
+      g_setup_error = e;
       fs::remove_all(env->dir);
-    };
-    if (!validate_config(c, &why) || !env->rt.init(c, &why)) return fail("runtime init failed: " + why);
-    auto cc = shm::ControlClient::open(c.shm_name, &why);
-    if (!cc) return fail("control attach failed: " + why);
-    env->cc.emplace(std::move(cc.value()));
-    env->pool = rte_pktmbuf_pool_create("rectest_in", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    if (env->pool == nullptr) return fail("no test mbuf pool");
+      return;
+    }
     env->rec_clock = shm::monotonic_ns();
     g = env.release();
   }
 
   static void TearDownTestSuite() {
-    if (g != nullptr) {
-      g->rt.shutdown();
-      rte_mempool_free(g->pool);
-      fs::remove_all(g->dir);
-      delete g;
-      g = nullptr;
-    }
-    if (rte_lcore_count() != 0) rte_vdev_uninit(kVdev);
+    test::close_env(g, kVdev);
+    delete g;
+    g = nullptr;
   }
 
  protected:
@@ -369,7 +334,7 @@ TEST_F(RecordingDp, FiftyReceivedPacketsBecomeAValidMjr) {
   EXPECT_EQ(state(e), uint32_t{RTPGATE_REC_ST_OPEN});
 
   {
-    QsbrReader reader;  // this thread now holds the flow's old action until it says otherwise
+    test::QsbrReader reader(dp().qsbr);  // this thread now holds the flow's old action until it says otherwise
     f.p.record_slot = RTPGATE_REC_NONE;
     ASSERT_EQ(modify_flow(f), Errc::Ok);
     const auto seq = g->cc->submit_rec(RTPGATE_CMD_REC_STOP, e);

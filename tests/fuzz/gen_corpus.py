@@ -176,6 +176,11 @@ max_cmds_per_poll = 32
     write(t, "crlf_comments.conf", b"# c\r\nidle_mode = poll # spin\r\nport = 3 addr=::1\r\n")
     write(t, "bad_key.conf", b"port = 0 addr=10.0.0.1\nbogus = 1\n")
 
+    # sipguard_fuzz: SIP datagrams (UDP payloads) as the SIP guard screens them.
+    t = "sipguard_fuzz"
+    for name, data in sip_seeds():
+        write(t, name, data)
+
     # shm_header_fuzz: mode byte + data (see shm_header_fuzz.cc).
     t = "shm_header_fuzz"
     write(t, "valid_xor_nothing.bin", b"\x03")
@@ -183,6 +188,40 @@ max_cmds_per_poll = 32
     write(t, "valid_xor_minor.bin", b"\x03" + b"\x00" * 10 + b"\x02")  # minor 1 -> 3
     write(t, "raw_valid.bin", b"\x02" + raw_header())
     write(t, "raw_short.bin", b"\x00" + raw_header()[:100])
+
+
+def sip(*lines, body=b""):
+    return b"".join(l + b"\r\n" for l in lines) + b"\r\n" + body
+
+
+def sip_seeds():
+    sdp = (b"v=0\r\no=- 1 1 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\nt=0 0\r\n"
+           b"m=audio 49170 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n")
+    yield "invite.sip", sip(b"INVITE sip:bob@192.0.2.10 SIP/2.0",
+                            b"Via: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK776asdhds;rport",
+                            b"Max-Forwards: 70", b"To: Bob <sip:bob@192.0.2.10>",
+                            b"From: Alice <sip:alice@example.org>;tag=1928301774",
+                            b"Call-ID: a84b4c76e66710@pc33.example.org", b"CSeq: 314159 INVITE",
+                            b"Contact: <sip:alice@192.0.2.20>", b"User-Agent: Linphone/5.2.0",
+                            b"Content-Type: application/sdp", b"Content-Length: %d" % len(sdp), body=sdp)
+    yield "register_compact.sip", sip(b"REGISTER sip:example.org SIP/2.0", b"v: SIP/2.0/UDP 192.0.2.20;branch=z9hG4bKx",
+                                      b"f: <sip:alice@example.org>;tag=1", b"t: <sip:alice@example.org>",
+                                      b"i: reg-1", b"CSeq: 1 REGISTER", b"m: <sip:alice@192.0.2.20>", b"l: 0")
+    yield "svmap_options.sip", sip(b"OPTIONS sip:100@192.0.2.10 SIP/2.0",
+                                   b"Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK-3117813829;rport",
+                                   b"Content-Length: 0", b'From: "sipvicious"<sip:100@1.1.1.1>;tag=3336353363',
+                                   b"Accept: application/sdp", b"User-Agent: friendly-scanner",
+                                   b'To: "sipvicious"<sip:100@1.1.1.1>', b"Contact: sip:100@198.51.100.7:5060",
+                                   b"CSeq: 1 OPTIONS", b"Call-ID: 674923553268093425013367", b"Max-Forwards: 70")
+    yield "response.sip", sip(b"SIP/2.0 180 Ringing", b"Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK1",
+                              b"To: <sip:bob@example.org>;tag=9", b"From: <sip:alice@example.org>;tag=1",
+                              b"Call-ID: c1", b"CSeq: 1 INVITE", b"Content-Length: 0")
+    yield "folded_malformed.sip", sip(b"MESSAGE sip:a@b SIP/2.0", b"Subject  :  folded", b"  continued",
+                                      b"\tagain", b"no colon", b"X-Nul: a\x00b", b"Via: x", body=b"hello")
+    yield "bad_start_line.sip", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    yield "no_terminator.sip", b"OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nTo: y"
+    yield "keepalive.sip", b"\r\n\r\n"
+    yield "stun_binding.bin", bytes.fromhex("000100002112a442") + bytes(12)
 
 
 def raw_header():

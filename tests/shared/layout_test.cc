@@ -228,7 +228,33 @@ TEST(Layout, HeaderSizeAndOffsets) {
   EXPECT_EQ(offsetof(rtpgate_shm_header, rec_capacity), 2056u);      // layout 1.4
   EXPECT_EQ(offsetof(rtpgate_shm_header, off_rec), 2064u);           // layout 1.4
   EXPECT_EQ(offsetof(rtpgate_shm_header, off_rec_bitmap), 2072u);    // layout 1.4
-  EXPECT_EQ(offsetof(rtpgate_shm_header, reserved), 2080u);
+  EXPECT_EQ(offsetof(rtpgate_shm_header, off_guard), 2080u);         // layout 1.5
+  EXPECT_EQ(offsetof(rtpgate_shm_header, reserved), 2088u);
+}
+
+TEST(Layout, GuardBlockSizeAndOffsets) {  // layout 1.5
+  EXPECT_EQ(sizeof(rtpgate_shm_guard_rule), 64u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_rule, action), 32u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_rule, check), 33u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_rule, line), 36u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_rule, rate_per_s), 40u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_rule, limit), 48u);
+  EXPECT_EQ(sizeof(rtpgate_shm_guard_lcore), 4224u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_lcore, screened), 8u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_lcore, bucket_evictions), 64u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_lcore, hits), 128u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_lcore, limited), 128u + 8 * RTPGATE_GUARD_MAX_RULES);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_block, seq), 8u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_block, ruleset_gen), 24u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_block, last_errc), 64u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_block, path), 80u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_block, last_error), 336u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_block, rules), 1024u);
+  EXPECT_EQ(offsetof(rtpgate_shm_guard_block, lcore), 1024u + 64 * 256);
+  EXPECT_EQ(sizeof(rtpgate_shm_guard_block), 84992u);
+  EXPECT_EQ(RTPGATE_GUARD_MAX_RULES, 256);
+  EXPECT_EQ(RTPGATE_GUARD_MAX_WORKERS, 16);
+  EXPECT_EQ(static_cast<int>(RTPGATE_CMD_GUARD_RELOAD), 10);
 }
 
 TEST(Layout, RecEntrySizeAndOffsets) {  // layout 1.4
@@ -246,8 +272,8 @@ TEST(Layout, RecEntrySizeAndOffsets) {  // layout 1.4
 TEST(Layout, VersionAndMagicArePinned) {
   EXPECT_EQ(RTPGATE_SHM_MAGIC, 0x3130455441475052ULL);
   EXPECT_EQ(RTPGATE_SHM_LAYOUT_MAJOR, 1);
-  EXPECT_EQ(RTPGATE_SHM_LAYOUT_MINOR, 4);
-  EXPECT_EQ(RTPGATE_SHM_SZ_COUNT, 12);
+  EXPECT_EQ(RTPGATE_SHM_LAYOUT_MINOR, 5);
+  EXPECT_EQ(RTPGATE_SHM_SZ_COUNT, 13);
   EXPECT_LE(static_cast<int>(RTPGATE_SHM_SZ_COUNT), static_cast<int>(RTPGATE_SHM_SZ_TABLE_LEN));
 }
 
@@ -267,6 +293,7 @@ TEST(Layout, InitHeaderFillsIdentityAndSizeTable) {
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_LCORE_STATS], sizeof(rtpgate_shm_lcore_stats));
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_PKT_SLOT], sizeof(rtpgate_shm_pkt_slot));
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_SRTP_ENTRY], sizeof(rtpgate_shm_srtp_entry));
+  EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_GUARD_BLOCK], sizeof(rtpgate_shm_guard_block));
   for (int i = RTPGATE_SHM_SZ_COUNT; i < RTPGATE_SHM_SZ_TABLE_LEN; i++) EXPECT_EQ(g.h.size_table[i], 0u) << i;
   EXPECT_EQ(g.h.n_addrs, 2u);
   EXPECT_EQ(g.h.flow_capacity, 1024u);
@@ -388,6 +415,7 @@ TEST(ValidateHeader, RejectsAnyTableOffsetOutsideRegion) {
       {"off_cpl_ring", &rtpgate_shm_header::off_cpl_ring},
       {"off_evt_ring", &rtpgate_shm_header::off_evt_ring},
       {"off_lcore_stats", &rtpgate_shm_header::off_lcore_stats},
+      {"off_guard", &rtpgate_shm_header::off_guard},
   };
   for (const auto& [name, field] : fields) {
     GoodHeader g;
@@ -438,6 +466,7 @@ TEST(ComputeLayout, OffsetsAreOrderedAlignedAndInsideTotal) {
         {l.off_flows, uint64_t{flows} * sizeof(rtpgate_shm_flow_slot)},
         {l.off_flow_bitmap, (uint64_t{flows} + 63) / 64 * 8},
         {l.off_port_bitmap, l.port_words_per_addr * 8 * c.addrs.size()},
+        {l.off_guard, sizeof(rtpgate_shm_guard_block)},  // layout 1.5
         {l.off_cmd_ring, SpscRing<rtpgate_shm_cmd>::bytes_for(c.cmd_ring_capacity)},
         {l.off_cpl_ring, SpscRing<rtpgate_shm_cpl>::bytes_for(c.cpl_ring_capacity)},
         {l.off_evt_ring, SpscRing<rtpgate_shm_cpl>::bytes_for(c.evt_ring_capacity)},

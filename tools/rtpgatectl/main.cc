@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "flow_args.h"
+#include "guard_cmds.h"
 #include "rtpgate/shm/control_client.h"
 #include "show.h"
 #include "srtp_cmds.h"
@@ -34,6 +35,10 @@ int usage() {
       "  srtp-set --profile NAME --dir in|out --key HEX   SRTP context from master key || salt\n"
       "                            (prints its index for --srtp-in/--srtp-out); srtp-del IDX; srtp (list,\n"
       "                            never the keys)\n"
+      "  guard                     SIP guard: rule set in force, reloads, per-action and per-rule counters\n"
+      "  guard-reload [--signal] [--seconds N]  reload the SIP guard's rule file (command ring, or\n"
+      "                            SIGHUP when another controller is attached); fails naming the line\n"
+      "  guard-check FILE          parse and compile a SIP guard rule file offline\n"
       "FLOWOPTS: --local IP:PORT (PORT 0 = allocate) --to IP:PORT [--from IP:PORT] [--kind rtp|rtcp]\n"
       "  [--expect IP[:PORT]] [--peer IP:PORT] [--expect-ssrc N] [--latch MS] [--reverse ID]\n"
       "  [--rewrite] [--out-ssrc N] [--ts-step N] [--direction D] [--dscp N] [--idle-ms N]\n"
@@ -203,6 +208,9 @@ int main(int argc, char** argv) {
   if (cmd == "srtp-set") return ctl::cmd_srtp_set(name, rest, json);
   if (cmd == "srtp-del" && !rest.empty()) return ctl::cmd_srtp_del(name, static_cast<uint32_t>(std::strtoul(rest[0].c_str(), nullptr, 10)));
   if (cmd == "srtp") return ctl::cmd_srtp_list(name, json);
+  if (cmd == "guard") return ctl::cmd_guard_show(name, json);
+  if (cmd == "guard-reload") return ctl::cmd_guard_reload(name, rest, json);
+  if (cmd == "guard-check") return ctl::cmd_guard_check(rest, json);
   if (cmd == "watch") return cmd_watch(name, opt("--seconds", 10), static_cast<long>(opt("--count", 0)));
   if (cmd == "ctl-echo") return cmd_ctl_echo(name, opt("--seconds", 10), static_cast<long>(opt("--count", 0)));
   if (cmd == "wait-ready") return cmd_wait_ready(name, opt("--seconds", 10));

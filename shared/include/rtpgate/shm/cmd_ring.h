@@ -32,7 +32,11 @@ enum rtpgate_cmd_op {
                                    (the close is queued behind every copy made before); the entry may
                                    be reused then; status.state turns CLOSED when the file is closed */
   RTPGATE_CMD_PLI = 8,          /* RTCP PLI to the sender of RTP flow flow_id (rtpgate_cmd_pli payload) */
-  RTPGATE_CMD_FLOW_RESET_STATS = 9
+  RTPGATE_CMD_FLOW_RESET_STATS = 9,
+  RTPGATE_CMD_GUARD_RELOAD = 10 /* layout 1.5: reload the SIP guard's rule file (flow_id, flow_version 0);
+                                   completes once the file was compiled and swapped in, or refused
+                                   (errc BadRuleFile, aux = the offending line, the old rules stay;
+                                   text in the guard block's last_error) */
 };
 
 /* RTPGATE_CMD_PLI payload: the PLI goes out on the RTP flow's RTCP flow (rtcp_flow_id, or

@@ -33,6 +33,13 @@ static_assert(sizeof(rtpgate_shm_rec_entry) == 768);
 static_assert(offsetof(rtpgate_shm_rec_entry, path) == 160);
 static_assert(offsetof(rtpgate_shm_flow_params, record_tx_slot) == 168);
 static_assert(offsetof(rtpgate_shm_header, rec_capacity) == offsetof(rtpgate_shm_header, off_srtp_bitmap) + 8);
+static_assert(offsetof(rtpgate_shm_header, off_guard) == offsetof(rtpgate_shm_header, off_rec_bitmap) + 8);
+static_assert(sizeof(rtpgate_shm_guard_rule) == 64);
+static_assert(sizeof(rtpgate_shm_guard_lcore) == 4224);
+static_assert(offsetof(rtpgate_shm_guard_lcore, hits) == 128);
+static_assert(offsetof(rtpgate_shm_guard_block, rules) == 1024);
+static_assert(offsetof(rtpgate_shm_guard_block, lcore) == 1024 + 64 * RTPGATE_GUARD_MAX_RULES);
+static_assert(sizeof(rtpgate_shm_guard_block) == 84992);
 static_assert(offsetof(rtpgate_shm_lcore_stats, ctr) == 64);
 static_assert(sizeof(rtpgate_shm_pkt_slot) == 1536);
 static_assert(offsetof(rtpgate_shm_pkt_slot, data) == 64);
@@ -44,5 +51,6 @@ static_assert(std::is_trivially_copyable_v<rtpgate_shm_cpl>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_pkt_slot>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_srtp_entry>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_rec_entry>);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_guard_block>);
 
 }  // namespace rtpgate::shm

@@ -8,6 +8,7 @@
 
 #include "rtpgate/shm/cmd_ring.h"
 #include "rtpgate/shm/flow_entry.h"
+#include "rtpgate/shm/guard_block.h"
 #include "rtpgate/shm/layout_version.h"
 #include "rtpgate/shm/pkt_ring.h"
 #include "rtpgate/shm/rec_entry.h"
@@ -78,7 +79,8 @@ struct rtpgate_shm_header {
   uint32_t pad3;
   uint64_t off_rec;            /* layout 1.4: rtpgate_shm_rec_entry[rec_capacity] */
   uint64_t off_rec_bitmap;     /* layout 1.4: uint64_t words, bit set = entry allocated (writer: control) */
-  uint8_t reserved[200];
+  uint64_t off_guard;          /* layout 1.5: rtpgate_shm_guard_block (writer: data plane) */
+  uint8_t reserved[192];
 };
 
 #endif

@@ -36,6 +36,7 @@ struct Layout {
   uint64_t off_cmd_ring, off_cpl_ring, off_evt_ring, off_lcore_stats;
   uint64_t off_srtp, off_srtp_bitmap;
   uint64_t off_rec, off_rec_bitmap;
+  uint64_t off_guard;
   uint64_t off_pkt_to_ctl[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t off_pkt_to_dp[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t total;
@@ -78,6 +79,7 @@ class Region {
   uint64_t* srtp_bitmap() const noexcept { return at<uint64_t>(hdr()->off_srtp_bitmap); }
   rtpgate_shm_rec_entry& rec(uint32_t idx) const noexcept { return at<rtpgate_shm_rec_entry>(hdr()->off_rec)[idx]; }
   uint64_t* rec_bitmap() const noexcept { return at<uint64_t>(hdr()->off_rec_bitmap); }
+  rtpgate_shm_guard_block& guard() const noexcept { return *at<rtpgate_shm_guard_block>(hdr()->off_guard); }
   uint64_t* port_bitmap(uint32_t addr_idx) const noexcept {
     return at<uint64_t>(hdr()->off_port_bitmap) + addr_idx * hdr()->port_bitmap_words_per_addr;
   }

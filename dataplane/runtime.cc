@@ -2,6 +2,7 @@
 #include "runtime.h"
 
 #include "exception/tap_iface.h"
+#include "stats/telemetry.h"
 
 #include <algorithm>
 
@@ -172,6 +173,7 @@ int Runtime::run() {
       return 1;
     }
   __atomic_store_n(&dp_->region.hdr()->dp_state, RTPGATE_DP_RUNNING, __ATOMIC_RELEASE);
+  telemetry_attach(dp_.get());  // /rtpgate/info, /rtpgate/stats, /rtpgate/flows
   rte_eal_mp_remote_launch(worker_main, args_, CALL_MAIN);
   rte_eal_mp_wait_lcore();
   for (auto& r : recorders_) r->stop();  // after the workers: their last copies are queued
@@ -185,6 +187,7 @@ void Runtime::shutdown() {
   if (shut_) return;
   shut_ = true;
   dp_->stop.store(true);
+  telemetry_attach(nullptr);
   if (hk_) hk_->stop();
   if (exc_) exc_->stop();
   exc_.reset();

@@ -133,8 +133,10 @@ it_write_lab_conf() {
 it_dp_start() {
     local conf=$1
     shift
+    local telemetry=--no-telemetry
+    [[ "${IT_DP_TELEMETRY:-0}" == 1 ]] && telemetry=""   # DPDK telemetry socket wanted
     rg_start_bg dataplane taskset -c "$IT_DP_CORE" "$IT_DP_BIN" -l "$IT_DP_CORE" --no-huge -m 256 \
-        --no-shconf --no-pci --no-telemetry --file-prefix "$IT_FP" "$@" -- --config "$conf"
+        --no-shconf --no-pci ${telemetry:+"$telemetry"} --file-prefix "$IT_FP" "$@" -- --config "$conf"
     IT_DP_PID=$RG_LAST_PID
     if ! ctl wait-ready --seconds 15 >/dev/null; then
         it_fail "data plane did not become ready (see dataplane.log)"

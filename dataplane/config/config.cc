@@ -127,6 +127,7 @@ bool set_key(const std::string& key, const std::string& val, Config* c, std::str
   if (key == "rec_buffer_kb") return num(&c->rec_buffer_kb, 4, 4096);
   if (key == "rec_flush_ms") return num(&c->rec_flush_ms, 10, 60000);
   if (key == "pli_min_interval_ms") return num(&c->pli_min_interval_ms, 0, 60000);
+  if (key == "control_grace_ms") return num(&c->control_grace_ms, 0, 3600000);
   if (key == "sip_ports") {
     c->sip_ports.clear();
     for (const auto& w : split_ws(val)) {

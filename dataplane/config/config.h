@@ -75,6 +75,9 @@ struct Config {
   uint32_t rec_buffer_kb = 32;           // write buffer per open recording
   uint32_t rec_flush_ms = 500;           // longest time a written packet waits in the buffer
   uint32_t pli_min_interval_ms = 500;    // PLIs generated on one flow at most this often
+  // A control plane (the Janus plugin) whose heartbeat is older than this has died: its
+  // flows that deliver to it (TO_CTL) are removed. 0 = never.
+  uint32_t control_grace_ms = 30000;
 };
 
 // Parses `text` (the file's contents). On error returns false with "line N: key: why".

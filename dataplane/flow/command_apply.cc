@@ -261,6 +261,7 @@ uint32_t CommandApplier::poll(uint64_t now_tsc, uint32_t budget, uint64_t* ctr) 
     n++;
   }
   n += reclaim();
+  n += expire_dead_control(now_tsc, ctr);
   n += finish_guard();
   n += forward_notifications();
   return n;

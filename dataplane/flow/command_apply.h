@@ -58,9 +58,16 @@ class CommandApplier {
   bool complete(const rtpgate_shm_cpl& c) noexcept;
   void defer(uint32_t old_action, const rtpgate_shm_cpl* cpl) noexcept;
   uint32_t reclaim() noexcept;
+  // Control-plane death (command_expiry.cc): once the controller's heartbeat is older than
+  // control_grace_ms, its TO_CTL flows are removed, a bounded number per poll.
+  uint32_t expire_dead_control(uint64_t now_tsc, uint64_t* lcore_ctr) noexcept;
   uint32_t forward_notifications() noexcept;
 
   static constexpr uint32_t kMaxDeferred = FlowTable::kActionSlack;
+  uint64_t expiry_check_tsc_ = 0;  // next look at the control heartbeat
+  uint64_t expired_hb_ns_ = 0;     // the dead controller's last heartbeat (0 = none dead)
+  uint32_t expiry_cursor_ = 0;     // next flow id to look at while expiring
+  bool expiring_ = false;
   DpContext& dp_;
   shm::SpscRing<rtpgate_shm_cmd> cmd_;
   shm::SpscRing<rtpgate_shm_cpl> cpl_;

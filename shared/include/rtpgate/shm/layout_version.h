@@ -6,9 +6,10 @@
 
 #define RTPGATE_SHM_MAGIC 0x3130455441475052ULL /* "RPGATE01" little-endian */
 #define RTPGATE_SHM_LAYOUT_MAJOR 1
-#define RTPGATE_SHM_LAYOUT_MINOR 5 /* 1.2: SRTP key table, srtp_out_slot, SRTP counters; 1.3: forwarders;
+#define RTPGATE_SHM_LAYOUT_MINOR 6 /* 1.2: SRTP key table, srtp_out_slot, SRTP counters; 1.3: forwarders;
                                      1.4: recording table, record_tx_slot, 128 counters;
-                                     1.5: SIP guard block, GUARD_RELOAD command, SIP guard counters */
+                                     1.5: SIP guard block, GUARD_RELOAD command, SIP guard counters;
+                                     1.6: flows_ctl_expired counter (control heartbeat grace) */
 
 /* Index of each struct in the header's size table. Numbers never change. */
 enum rtpgate_shm_struct_id {

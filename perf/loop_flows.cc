@@ -45,8 +45,8 @@ rtpgate_shm_flow_params FlowCycle::params(uint32_t flow) const noexcept {
   p.local_port = port(flow);
   p.out_src = p.local;  // the relay sends from the address and port it receives on
   p.out_src_port = p.local_port;
-  p.out_dst = addr(addr_index(nx));
-  p.out_dst_port = port(nx);
+  p.out_dst = sink.family != 0 ? sink : addr(addr_index(nx));
+  p.out_dst_port = sink.family != 0 ? port(flow) : port(nx);
   p.ts_step = 160;
   p.rtcp_flow_id = UINT32_MAX;
   p.srtp_slot = UINT32_MAX;

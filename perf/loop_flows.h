@@ -18,6 +18,8 @@ struct FlowCycle {
   bool rewrite = true;        // RTPGATE_FLOW_F_REWRITE (switching context)
   uint32_t record_pct = 0;    // flows whose received RTP is recorded (.mjr, one file each)
   std::string rec_dir;        // where the recordings go
+  rtpgate_shm_addr sink{};    // family != 0: every flow forwards to (sink, its own port) instead
+                              // of the next flow (rtpgate-perf: an external generator/sink)
 
   // Every flow with (flow % 100) < record_pct: spread evenly over the cycle.
   bool recorded(uint32_t flow) const noexcept { return flow % 100 < record_pct; }

@@ -113,6 +113,10 @@ class Browser:
             await asyncio.sleep(0.1)
         raise CdpError(f"timed out after {timeout_s} s waiting for {what}")
 
+    async def add_init_script(self, source: str) -> None:
+        """JavaScript run in every document before its own scripts."""
+        await self.send("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+
     async def navigate(self, url: str) -> None:
         await self.send("Page.navigate", {"url": url})
 

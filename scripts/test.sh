@@ -20,7 +20,8 @@ declare -a times
 for s in "${suites[@]}"; do
   start=$(date +%s)
   out=$(mktemp)
-  meson test -C "$build" --suite "$s" --print-errorlogs --num-processes 1 2>&1 | tee "$out"
+  # Each suite keeps its own full log (every scenario table of the e2e suite included).
+  meson test -C "$build" --suite "$s" --print-errorlogs --num-processes 1 --logbase "testlog-$s" 2>&1 | tee "$out"
   secs=$(( $(date +%s) - start ))
   ok=$(awk '/^Ok:/ {print $2}' "$out"); ok=${ok:-0}
   fl=$(awk '/^(Fail|Timeout|Unexpected Pass):/ {n += $NF} END {print n+0}' "$out")
@@ -33,6 +34,6 @@ done
 echo
 echo "[test] wall time per suite:"
 printf '[test]   %s\n' "${times[@]}"
-echo "[test] total: $(( $(date +%s) - t0 )) s"
+echo "[test] total: $(( $(date +%s) - t0 )) s (full logs: $build/meson-logs/testlog-SUITE.txt)"
 echo "$passed passed, $failed failed, $skipped skipped"
 (( failed == 0 ))

@@ -13,20 +13,15 @@
 
 #include "flow/flow_table.h"
 #include "net/flow_key.h"
+#include "rtpgate/shm/counter_names.h"
 #include "rtpgate/shm/region.h"
 
 namespace rtpgate::perf {
 namespace {
 
-const char* const kCounterNames[] = {
-#define RTPGATE_COUNTER(name, help) #name,
-#include "rtpgate/shm/counters.def"
-#undef RTPGATE_COUNTER
-};
-
 const char* const kVerdictNames[] = {"ok", "malformed", "bad_ip_csum", "bad_udp_csum", "bad_rtp"};
 
-bool is_drop(int i) { return std::string(kCounterNames[i]).rfind("drop_", 0) == 0; }
+bool is_drop(int i) { return std::string(shm::counter_name(i)).rfind("drop_", 0) == 0; }
 
 std::string cpu_model() {
   std::ifstream f("/proc/cpuinfo");
@@ -124,8 +119,8 @@ bool print_report(const std::string& label, const FlowCycle& fc, double seconds,
       n_drop_interval += d;
       n_drop_total += t;
     }
-    drops += std::string(drops.size() > 1 ? "," : "") + json_str(kCounterNames[i]) + ":" + std::to_string(d);
-    drops_total += std::string(drops_total.size() > 1 ? "," : "") + json_str(kCounterNames[i]) + ":" +
+    drops += std::string(drops.size() > 1 ? "," : "") + json_str(shm::counter_name(i)) + ":" + std::to_string(d);
+    drops_total += std::string(drops_total.size() > 1 ? "," : "") + json_str(shm::counter_name(i)) + ":" +
                    std::to_string(t);
   }
   drops += "}";

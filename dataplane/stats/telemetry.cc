@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "lcore/dp_context.h"
+#include "rtpgate/shm/bitmap.h"
+#include "rtpgate/shm/counter_names.h"
 #include "rtpgate/shm/flow_snapshot.h"
 
 namespace rtpgate::dp {
@@ -16,23 +18,12 @@ namespace {
 
 std::atomic<const DpContext*> g_dp{nullptr};
 
-constexpr const char* kCounterNames[] = {
-#define RTPGATE_COUNTER(name, help) #name,
-#include "rtpgate/shm/counters.def"
-#undef RTPGATE_COUNTER
-};
-
 int tel_info(const char*, const char*, rte_tel_data* d) {
   const DpContext* dp = g_dp.load(std::memory_order_acquire);
   if (dp == nullptr) return -ENODEV;
   const rtpgate_shm_header& h = *dp->region.hdr();
-  const uint32_t cap = dp->table.capacity();
-  uint64_t installed = 0;
-  for (uint32_t w = 0; w < (cap + 63) / 64; w++)
-    installed += static_cast<uint64_t>(__builtin_popcountll(__atomic_load_n(&dp->table.installed_bitmap()[w], __ATOMIC_RELAXED)));
-  uint64_t allocated = 0;
-  for (uint32_t w = 0; w < (h.flow_capacity + 63) / 64; w++)
-    allocated += static_cast<uint64_t>(__builtin_popcountll(dp->region.flow_bitmap()[w]));
+  const uint64_t installed = shm::count_bits(dp->table.installed_bitmap(), dp->table.capacity());
+  const uint64_t allocated = shm::count_bits(dp->region.flow_bitmap(), h.flow_capacity);
   rte_tel_data_start_dict(d);
   rte_tel_data_add_dict_u64(d, "generation", h.generation);
   rte_tel_data_add_dict_u64(d, "state", __atomic_load_n(&h.dp_state, __ATOMIC_RELAXED));
@@ -62,7 +53,7 @@ int tel_stats(const char*, const char*, rte_tel_data* d) {
   }
   rte_tel_data_start_dict(d);
   static_assert(RTPGATE_CTR_COUNT <= RTE_TEL_MAX_DICT_ENTRIES);
-  for (int c = 0; c < RTPGATE_CTR_COUNT; c++) rte_tel_data_add_dict_u64(d, kCounterNames[c], total[c]);
+  for (int c = 0; c < RTPGATE_CTR_COUNT; c++) rte_tel_data_add_dict_u64(d, shm::counter_name(c), total[c]);
   return 0;
 }
 

@@ -3,16 +3,9 @@
 
 #include <cstring>
 
+#include "rtpgate/shm/counter_names.h"
+
 namespace rtpgate::perf {
-namespace {
-
-const char* const kNames[] = {
-#define RTPGATE_COUNTER(name, help) #name,
-#include "rtpgate/shm/counters.def"
-#undef RTPGATE_COUNTER
-};
-
-}  // namespace
 
 bool DutProbe::attach(const std::string& shm_name, std::string* why) {
   auto r = shm::Region::attach(shm_name, why);
@@ -44,8 +37,8 @@ void DutProbe::after(TrialResult* r) {
   if (w.tsc > w0_.tsc) r->extra.emplace_back("dut_busy", double(w.busy_tsc - w0_.busy_tsc) / double(w.tsc - w0_.tsc));
   r->extra.emplace_back("dut_tx_pkts", d(RTPGATE_CTR_tx_pkts));
   for (int c = 0; c < RTPGATE_CTR_COUNT; c++)
-    if (std::strncmp(kNames[c], "drop_", 5) == 0 && t1.ctr[c] != t0_.ctr[c])
-      r->extra.emplace_back(std::string("dut_") + kNames[c], d(c));
+    if (std::strncmp(shm::counter_name(c), "drop_", 5) == 0 && t1.ctr[c] != t0_.ctr[c])
+      r->extra.emplace_back(std::string("dut_") + shm::counter_name(c), d(c));
 }
 
 }  // namespace rtpgate::perf

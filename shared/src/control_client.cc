@@ -8,6 +8,8 @@
 
 #include <cstring>
 
+#include "rtpgate/shm/bitmap.h"
+
 namespace rtpgate::shm {
 namespace {
 
@@ -80,10 +82,7 @@ void ControlClient::free_flow(uint32_t id) noexcept {
 }
 
 uint32_t ControlClient::flows_in_use() const noexcept {
-  const uint32_t words = (hdr().flow_capacity + 63) / 64;
-  uint32_t n = 0;
-  for (uint32_t w = 0; w < words; w++) n += static_cast<uint32_t>(__builtin_popcountll(region_.flow_bitmap()[w]));
-  return n;
+  return static_cast<uint32_t>(count_bits(region_.flow_bitmap(), hdr().flow_capacity));
 }
 
 Result<uint16_t> ControlClient::alloc_port_pair(uint32_t addr_idx) noexcept {
@@ -143,10 +142,7 @@ void ControlClient::free_srtp(uint32_t idx) noexcept {
 }
 
 uint32_t ControlClient::srtp_in_use() const noexcept {
-  const uint32_t words = (hdr().srtp_capacity + 63) / 64;
-  uint32_t n = 0;
-  for (uint32_t w = 0; w < words; w++) n += static_cast<uint32_t>(__builtin_popcountll(region_.srtp_bitmap()[w]));
-  return n;
+  return static_cast<uint32_t>(count_bits(region_.srtp_bitmap(), hdr().srtp_capacity));
 }
 
 uint32_t ControlClient::write_srtp(uint32_t idx, const rtpgate_shm_srtp_entry& e) noexcept {

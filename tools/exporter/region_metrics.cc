@@ -5,33 +5,17 @@
 #include <string_view>
 
 #include "prom_text.h"
+#include "rtpgate/shm/bitmap.h"
+#include "rtpgate/shm/counter_names.h"
 #include "rtpgate/shm/flow_snapshot.h"
 
 namespace rtpgate::exporter {
 namespace {
 
-struct CounterDef {
-  const char* name;
-  const char* help;
-};
-
-constexpr CounterDef kCounters[] = {
-#define RTPGATE_COUNTER(name, help) {#name, help},
-#include "rtpgate/shm/counters.def"
-#undef RTPGATE_COUNTER
-};
-
 std::string addr_text(const rtpgate_shm_addr& a) {
   char buf[INET6_ADDRSTRLEN] = "?";
   inet_ntop(a.family == 6 ? AF_INET6 : AF_INET, a.addr, buf, sizeof buf);
   return buf;
-}
-
-uint64_t bits_set(const uint64_t* bm, uint64_t n_bits) {
-  uint64_t n = 0;
-  for (uint64_t w = 0; w < n_bits / 64; w++) n += static_cast<uint64_t>(__builtin_popcountll(bm[w]));
-  if (n_bits % 64) n += static_cast<uint64_t>(__builtin_popcountll(bm[n_bits / 64] & ((uint64_t{1} << (n_bits % 64)) - 1)));
-  return n;
 }
 
 const char* role_name(uint32_t role) {
@@ -94,7 +78,7 @@ void ports_and_tables(PromText& t, const shm::Region& r) {
   t.sample(n_ports);
   t.family("rtpgate_ports_free", "gauge", "relay ports not allocated, per media address");
   for (uint32_t i = 0; i < h.n_addrs && i < RTPGATE_SHM_MAX_ADDRS; i++)
-    t.sample({{"address", addr_text(h.addrs[i])}}, static_cast<double>(n_ports - bits_set(r.port_bitmap(i), n_ports)));
+    t.sample({{"address", addr_text(h.addrs[i])}}, static_cast<double>(n_ports - shm::count_bits(r.port_bitmap(i), n_ports)));
   const struct {
     const char* what;
     uint32_t cap;
@@ -104,7 +88,7 @@ void ports_and_tables(PromText& t, const shm::Region& r) {
   t.family("rtpgate_entries_capacity", "gauge", "usable entries of the region's tables (SRTP contexts, recordings)");
   for (const auto& tb : tables) t.sample({{"table", tb.what}}, tb.cap > 0 ? tb.cap - 1 : 0);  // entry 0 unused
   t.family("rtpgate_entries_used", "gauge", "entries in use in the region's tables");
-  for (const auto& tb : tables) t.sample({{"table", tb.what}}, tb.bm ? static_cast<double>(bits_set(tb.bm, tb.cap)) : 0);
+  for (const auto& tb : tables) t.sample({{"table", tb.what}}, tb.bm ? static_cast<double>(shm::count_bits(tb.bm, tb.cap)) : 0);
 }
 
 void rings(PromText& t, const shm::Region& r) {
@@ -139,7 +123,7 @@ void lcore_counters(PromText& t, const shm::Region& r) {
              static_cast<double>(__atomic_load_n(&s.loops, __ATOMIC_RELAXED)));
   }
   for (int c = 0; c < RTPGATE_CTR_COUNT; c++) {
-    t.family(std::string("rtpgate_") + kCounters[c].name + "_total", "counter", kCounters[c].help);
+    t.family(std::string("rtpgate_") + shm::kCounterInfo[c].name + "_total", "counter", shm::kCounterInfo[c].help);
     for (uint32_t i = 0; i < n; i++) {
       const rtpgate_shm_lcore_stats& s = r.lcore_stats(i);
       if (role_name(s.role) == nullptr) continue;
@@ -152,7 +136,7 @@ void lcore_counters(PromText& t, const shm::Region& r) {
   t.family("rtpgate_dropped_packets_total", "counter",
            "packets dropped by the data plane, all threads together, by reason (the drop_* counters)");
   for (int c = 0; c < RTPGATE_CTR_COUNT; c++) {
-    const std::string_view name = kCounters[c].name;
+    const std::string_view name = shm::counter_name(c);
     if (name.substr(0, 5) == "drop_") t.sample({{"reason", std::string(name.substr(5))}}, static_cast<double>(total[c]));
   }
 }

@@ -5,16 +5,13 @@
 #include <string>
 
 #include "flow_args.h"
+#include "rtpgate/shm/bitmap.h"
+#include "rtpgate/shm/counter_names.h"
 #include "rtpgate/shm/flow_snapshot.h"
 
 namespace rtpgate::ctl {
 namespace {
 
-const char* kCounterNames[] = {
-#define RTPGATE_COUNTER(name, help) #name,
-#include "rtpgate/shm/counters.def"
-#undef RTPGATE_COUNTER
-};
 
 const char* kDirNames[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
 const char* kActNames[] = {"forward", "ctl", "drop"};
@@ -34,8 +31,7 @@ void show_info(const shm::Region& r, bool json) {
   const uint64_t now = shm::monotonic_ns();
   const uint64_t hb = __atomic_load_n(&h.heartbeat_ns, __ATOMIC_ACQUIRE);
   const double hb_age_ms = now > hb ? double(now - hb) / 1e6 : 0.0;
-  uint64_t in_use = 0;
-  for (uint32_t w = 0; w < (h.flow_capacity + 63) / 64; w++) in_use += __builtin_popcountll(r.flow_bitmap()[w]);
+  const uint64_t in_use = shm::count_bits(r.flow_bitmap(), h.flow_capacity);
   const char* state = h.dp_state == RTPGATE_DP_RUNNING ? "running" : h.dp_state == RTPGATE_DP_STOPPED ? "stopped" : "starting";
   if (json) {
     std::printf("{\"layout\":\"%u.%u\",\"size_bytes\":%lu,\"generation\":%lu,\"state\":\"%s\",\"dp_pid\":%u,"
@@ -86,20 +82,20 @@ void show_stats(const shm::Region& r, bool json) {
     first = false;
     for (int c = 0; c < RTPGATE_CTR_COUNT; c++) {
       total[c] += s.ctr[c];
-      if (json) std::printf(",\"%s\":%lu", kCounterNames[c], (unsigned long)s.ctr[c]);
-      else if (s.ctr[c] != 0) std::printf("  %-20s %lu\n", kCounterNames[c], (unsigned long)s.ctr[c]);
+      if (json) std::printf(",\"%s\":%lu", shm::counter_name(c), (unsigned long)s.ctr[c]);
+      else if (s.ctr[c] != 0) std::printf("  %-20s %lu\n", shm::counter_name(c), (unsigned long)s.ctr[c]);
     }
     if (json) std::printf("}");
   }
   if (json) {
     std::printf("],\"total\":{");
     for (int c = 0; c < RTPGATE_CTR_COUNT; c++)
-      std::printf("%s\"%s\":%lu", c ? "," : "", kCounterNames[c], (unsigned long)total[c]);
+      std::printf("%s\"%s\":%lu", c ? "," : "", shm::counter_name(c), (unsigned long)total[c]);
     std::printf("}}\n");
     return;
   }
   std::printf("total\n");
-  for (int c = 0; c < RTPGATE_CTR_COUNT; c++) std::printf("  %-20s %lu\n", kCounterNames[c], (unsigned long)total[c]);
+  for (int c = 0; c < RTPGATE_CTR_COUNT; c++) std::printf("  %-20s %lu\n", shm::counter_name(c), (unsigned long)total[c]);
 }
 
 void show_flows(const shm::Region& r, bool json, int64_t only_id) {

@@ -81,9 +81,7 @@ class CtlExpiryDp : public ::testing::Test {
     g = env.release();
   }
   static void TearDownTestSuite() {
-    test::close_env(g, kVdev);
-    delete g;
-    g = nullptr;
+    test::end_suite(g, kVdev);
   }
 
  protected:

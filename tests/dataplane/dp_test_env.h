@@ -106,6 +106,14 @@ inline void close_env(DpEnv* env, const char* vdev) {
   if (rte_lcore_count() != 0) rte_vdev_uninit(vdev);
 }
 
+// The end of an EAL suite: close_env, then the suite's environment is deleted and forgotten.
+template <class Env>
+void end_suite(Env*& env, const char* vdev) {
+  close_env(env, vdev);
+  delete env;
+  env = nullptr;
+}
+
 // Polls the command lcore until the completion of `seq` arrives (others are discarded).
 inline Errc finish_seq(DpEnv& env, uint64_t seq) {
   for (int i = 0; i < 100000; i++) {

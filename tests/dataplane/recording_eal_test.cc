@@ -286,9 +286,7 @@ class RecordingDp : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    test::close_env(g, kVdev);
-    delete g;
-    g = nullptr;
+    test::end_suite(g, kVdev);
   }
 
  protected:

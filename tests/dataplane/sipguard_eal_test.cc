@@ -142,9 +142,7 @@ class SipGuardDp : public ::testing::Test {
 
   static void TearDownTestSuite() {
     if (g != nullptr) to_kernel();
-    test::close_env(g, kVdev);
-    delete g;
-    g = nullptr;
+    test::end_suite(g, kVdev);
   }
 
  protected:

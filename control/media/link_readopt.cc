@@ -54,8 +54,9 @@ bool DataPlaneLink::readopt_locked(Stream& s, std::string* why) {
     cc.free_flow(s.rtp_flow);
     return *why = "flow slot " + std::to_string(s.rtcp_flow) + " is taken", false;
   }
-  if (!cc.claim_port(addr_idx, s.rtp_port) || !cc.claim_port(addr_idx, rtcp_port)) {
-    cc.free_port(addr_idx, s.rtp_port);  // ours only if the second claim failed
+  const bool rtp_ok = cc.claim_port(addr_idx, s.rtp_port);
+  if (!rtp_ok || !cc.claim_port(addr_idx, rtcp_port)) {
+    if (rtp_ok) cc.free_port(addr_idx, s.rtp_port);  // never a port another stream holds
     cc.free_flow(s.rtp_flow);
     cc.free_flow(s.rtcp_flow);
     return *why = "relay port " + std::to_string(s.rtp_port) + " is taken or outside the port range", false;

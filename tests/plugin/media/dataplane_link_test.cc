@@ -484,6 +484,29 @@ TEST_F(DataPlaneLinkTest, StreamsThatDoNotFitTheNewDataPlaneStayGone) {
   EXPECT_EQ(flows_allocated(), 0u);
 }
 
+TEST_F(DataPlaneLinkTest, ARelayPortTakenInTheNewDataPlaneIsLeftToItsHolder) {
+  opt_.attach_retry_ms = 600000;  // no maintenance by the bridge: the test decides when
+  start_dp();
+  start_link();
+  const StreamInfo a = open(&sink_);
+  dp_->stop();
+  dp_ = std::make_unique<FakeDataPlane>(name_);
+  ASSERT_TRUE(dp_->start());
+  // Another controller took the stream's RTP port in the new region first.
+  const rtpgate_shm_header& h = *dp_->region().hdr();
+  const uint32_t bit = a.rtp_port - h.port_min;
+  uint64_t* ports = dp_->region().port_bitmap(0);
+  ports[bit / 64] |= uint64_t{1} << (bit % 64);
+  std::string why;
+  EXPECT_TRUE(link_.available(&why)) << why;  // re-attaches, tries to re-program
+  EXPECT_EQ(link_.counters().readopt_failures.load(), 1u);
+  EXPECT_FALSE(link_.stream_alive(a.id));
+  EXPECT_TRUE((ports[bit / 64] >> (bit % 64)) & 1u) << "the holder's port was freed";
+  EXPECT_FALSE((ports[(bit + 1) / 64] >> ((bit + 1) % 64)) & 1u);
+  EXPECT_EQ(flows_allocated(), 0u);
+  link_.close_stream(a.id);
+}
+
 TEST_F(DataPlaneLinkTest, KilledDataPlaneReplacedWithoutCleanStop) {
   start_dp();
   start_link();

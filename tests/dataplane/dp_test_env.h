@@ -24,6 +24,7 @@
 #include "frame_builder.h"
 #include "lcore/ctl_tx.h"
 #include "net/checksum.h"
+#include "net/pkt_parse.h"
 #include "rtpgate/shm/control_client.h"
 #include "runtime.h"
 
@@ -104,6 +105,22 @@ inline void close_env(DpEnv* env, const char* vdev) {
     std::filesystem::remove_all(env->dir);
   }
   if (rte_lcore_count() != 0) rte_vdev_uninit(vdev);
+}
+
+// Drains what the worker transmitted on env.port (net_ring loops it back to RX) and calls
+// fn(frame, parsed) for each IPv4 frame that parses (ARP and the like are skipped).
+template <class Fn>
+void for_each_tx_ipv4(DpEnv& env, Fn fn) {
+  rte_mbuf* b[32];
+  uint16_t n;
+  while ((n = rte_eth_rx_burst(env.port, 0, b, 32)) != 0) {
+    for (uint16_t i = 0; i < n; i++) {
+      const uint8_t* p = rte_pktmbuf_mtod(b[i], const uint8_t*);
+      ParsedPkt pp{};
+      if (parse_frame(p, b[i]->data_len, &pp) == ParseStatus::Ok && pp.key.family == 4) fn(p, pp);
+    }
+    rte_pktmbuf_free_bulk(b, n);
+  }
 }
 
 // The end of an EAL suite: close_env, then the suite's environment is deleted and forgotten.

@@ -194,22 +194,14 @@ struct TxFrame {
 // What the worker transmitted (net_ring loops it back to RX).
 std::vector<TxFrame> collect_tx() {
   std::vector<TxFrame> out;
-  rte_mbuf* b[32];
-  uint16_t n;
-  while ((n = rte_eth_rx_burst(g->port, 0, b, 32)) != 0) {
-    for (uint16_t i = 0; i < n; i++) {
-      const uint8_t* p = rte_pktmbuf_mtod(b[i], const uint8_t*);
-      ParsedPkt pp{};
-      if (parse_frame(p, b[i]->data_len, &pp) != ParseStatus::Ok || pp.key.family != 4) continue;
-      TxFrame t;
-      std::memcpy(t.dst, p + pp.l3_off + 16, 4);
-      t.src_port = uint16_t(p[pp.l4_off] << 8 | p[pp.l4_off + 1]);
-      t.dst_port = uint16_t(p[pp.l4_off + 2] << 8 | p[pp.l4_off + 3]);
-      t.payload.assign(p + pp.payload_off, p + pp.payload_off + pp.payload_len);
-      out.push_back(std::move(t));
-    }
-    rte_pktmbuf_free_bulk(b, n);
-  }
+  test::for_each_tx_ipv4(*g, [&](const uint8_t* p, const ParsedPkt& pp) {
+    TxFrame t;
+    std::memcpy(t.dst, p + pp.l3_off + 16, 4);
+    t.src_port = uint16_t(p[pp.l4_off] << 8 | p[pp.l4_off + 1]);
+    t.dst_port = uint16_t(p[pp.l4_off + 2] << 8 | p[pp.l4_off + 3]);
+    t.payload.assign(p + pp.payload_off, p + pp.payload_off + pp.payload_len);
+    out.push_back(std::move(t));
+  });
   return out;
 }
 

@@ -186,29 +186,21 @@ void inject(uint16_t port, const std::vector<Bytes>& payloads) { test::inject(*g
 // UDP payloads the worker transmitted (net_ring loops them back), checksums verified.
 std::vector<Bytes> collect_tx() {
   std::vector<Bytes> out;
-  rte_mbuf* b[32];
-  uint16_t n;
-  while ((n = rte_eth_rx_burst(g->port, 0, b, 32)) != 0) {
-    for (uint16_t i = 0; i < n; i++) {
-      const uint8_t* p = rte_pktmbuf_mtod(b[i], const uint8_t*);
-      ParsedPkt pp{};
-      if (parse_frame(p, b[i]->data_len, &pp) != ParseStatus::Ok || pp.key.family != 4) continue;  // ARP etc.
-      const uint8_t* ip = p + pp.l3_off;
-      const uint8_t* udp = p + pp.l4_off;
-      EXPECT_EQ(uint16_t(ip[10] << 8 | ip[11]), ipv4_header_csum(ip, 20));
-      EXPECT_EQ(uint32_t(ip[2] << 8 | ip[3]), 20u + 8u + pp.payload_len);
-      Bytes u(udp, udp + 8 + pp.payload_len);
-      u[6] = u[7] = 0;
-      uint16_t c = udp_full_csum(4, ip + 12, ip + 16, u.data(), static_cast<uint32_t>(u.size()));
-      if (c == 0) c = 0xffff;
-      const uint16_t got = uint16_t(udp[6] << 8 | udp[7]);
-      if (kSrtpIpv4UdpChecksum || got != 0) {  // 0: none (RFC 768), what the SRTP stage sends
-        EXPECT_EQ(got, c) << "UDP checksum";
-      }
-      out.emplace_back(p + pp.payload_off, p + pp.payload_off + pp.payload_len);
+  test::for_each_tx_ipv4(*g, [&](const uint8_t* p, const ParsedPkt& pp) {
+    const uint8_t* ip = p + pp.l3_off;
+    const uint8_t* udp = p + pp.l4_off;
+    EXPECT_EQ(uint16_t(ip[10] << 8 | ip[11]), ipv4_header_csum(ip, 20));
+    EXPECT_EQ(uint32_t(ip[2] << 8 | ip[3]), 20u + 8u + pp.payload_len);
+    Bytes u(udp, udp + 8 + pp.payload_len);
+    u[6] = u[7] = 0;
+    uint16_t c = udp_full_csum(4, ip + 12, ip + 16, u.data(), static_cast<uint32_t>(u.size()));
+    if (c == 0) c = 0xffff;
+    const uint16_t got = uint16_t(udp[6] << 8 | udp[7]);
+    if (kSrtpIpv4UdpChecksum || got != 0) {  // 0: none (RFC 768), what the SRTP stage sends
+      EXPECT_EQ(got, c) << "UDP checksum";
     }
-    rte_pktmbuf_free_bulk(b, n);
-  }
+    out.emplace_back(p + pp.payload_off, p + pp.payload_off + pp.payload_len);
+  });
   return out;
 }
 

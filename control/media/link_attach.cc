@@ -143,7 +143,7 @@ void DataPlaneLink::detach_locked() {
 // data plane; retried on the next refresh otherwise.
 void DataPlaneLink::reclaim_leftovers_locked() {
   shm::ControlClient& cc = cmds_->client();
-  if (!cc.dp_alive(std::max<uint64_t>(kMinDpMaxAgeMs, 5ull * cc.hdr().heartbeat_interval_ms))) return;
+  if (!dp_running(cc)) return;
   reclaim_pending_ = false;
   reclaim_srtp_leftovers_locked();
   const rtpgate_shm_header& h = cc.hdr();
@@ -168,8 +168,7 @@ bool DataPlaneLink::usable_locked(std::string* why) {
     return false;
   }
   const shm::ControlClient& cc = cmds_->client();
-  const uint64_t max_age_ms = std::max<uint64_t>(kMinDpMaxAgeMs, 5ull * cc.hdr().heartbeat_interval_ms);
-  if (!cc.dp_alive(max_age_ms)) {
+  if (!dp_running(cc)) {
     if (why != nullptr) {
       const uint32_t st = __atomic_load_n(&cc.hdr().dp_state, __ATOMIC_ACQUIRE);
       *why = "rtpgate data plane not running (" + opt_.shm_name + ": " +

@@ -15,6 +15,12 @@ namespace rtpgate::ctl::media::link_util {
 inline constexpr uint32_t kCookieTag = 0xC7;  // high byte of every cookie this plugin writes
 inline constexpr uint64_t kMinDpMaxAgeMs = 1000;
 
+// The data plane runs: RUNNING, and a heartbeat younger than five of its intervals (at
+// least kMinDpMaxAgeMs).
+inline bool dp_running(const shm::ControlClient& cc) noexcept {
+  return cc.dp_alive(std::max<uint64_t>(kMinDpMaxAgeMs, 5ull * cc.hdr().heartbeat_interval_ms));
+}
+
 inline void bump(std::atomic<uint64_t>& c, uint64_t n = 1) noexcept { c.fetch_add(n, std::memory_order_relaxed); }
 
 inline uint32_t cookie_of(StreamId id) noexcept {

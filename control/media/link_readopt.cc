@@ -21,7 +21,7 @@ using namespace link_util;  // NOLINT: the link files' shared helpers
 void DataPlaneLink::readopt_orphans_locked() {
   if (!cmds_) return;
   shm::ControlClient& cc = cmds_->client();
-  if (!cc.dp_alive(std::max<uint64_t>(kMinDpMaxAgeMs, 5ull * cc.hdr().heartbeat_interval_ms))) return;  // starting
+  if (!dp_running(cc)) return;  // still starting: the next maintenance pass tries again
   readopt_pending_.store(false, std::memory_order_relaxed);
   uint32_t ok = 0, failed = 0;
   const uint64_t t0 = shm::monotonic_ns();

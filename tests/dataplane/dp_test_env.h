@@ -50,6 +50,26 @@ inline rtpgate_shm_addr addr4(const uint8_t* a) {
   return x;
 }
 
+// A flow on env.local:`port` with the given action and output (env.local:`port` ->
+// env.peer:`dst_port`); no RTCP, reverse, recording or SRTP link.
+inline rtpgate_shm_flow_params flow_params(const DpEnv& env, uint8_t action, uint16_t port, uint16_t dst_port) {
+  rtpgate_shm_flow_params p{};
+  p.kind = RTPGATE_KIND_RTP;
+  p.action = action;
+  p.local = addr4(env.local);
+  p.local_port = port;
+  p.out_src = addr4(env.local);
+  p.out_src_port = port;
+  p.out_dst = addr4(env.peer);
+  p.out_dst_port = dst_port;
+  p.reverse_flow_id = UINT32_MAX;
+  p.rtcp_flow_id = UINT32_MAX;
+  p.record_slot = RTPGATE_REC_NONE;
+  p.record_tx_slot = RTPGATE_REC_NONE;
+  p.srtp_slot = RTPGATE_SRTP_NONE;
+  return p;
+}
+
 // The data plane of the tests: env.local/24 on `port_id`, env.peer a static neighbour,
 // relay ports 20000-20999, 256 flows, polling. Callers add their own capacities.
 inline Config base_config(const DpEnv& env, const std::string& shm_name, uint16_t port_id) {

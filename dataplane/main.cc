@@ -19,7 +19,7 @@ void on_signal(int) {
 }
 
 void on_hup(int) {
-  if (g_runtime != nullptr) g_runtime->request_guard_reload();
+  if (g_runtime != nullptr) g_runtime->request_reload();
 }
 
 int usage(const char* prog) {
@@ -32,25 +32,21 @@ int usage(const char* prog) {
 }
 
 // Parses the application arguments (after EAL's). Returns false with a message.
-bool parse_app_args(int argc, char** argv, rtpgate::dp::Config* cfg, std::string* why) {
-  std::string config_path;
-  std::vector<std::string> overrides;
+bool parse_app_args(int argc, char** argv, rtpgate::dp::Config* cfg, rtpgate::dp::ConfigSource* src,
+                    std::string* why) {
   for (int i = 1; i < argc; i++) {
     const std::string a = argv[i];
     if ((a == "--config" || a == "-c") && i + 1 < argc) {
-      config_path = argv[++i];
+      src->path = argv[++i];
     } else if (a == "--set" && i + 1 < argc) {
-      overrides.emplace_back(argv[++i]);
+      src->overrides.emplace_back(argv[++i]);
     } else {
       *why = "unknown argument " + a;
       return false;
     }
   }
-  if (config_path.empty()) return *why = "missing --config FILE", false;
-  if (!rtpgate::dp::load_config(config_path, cfg, why)) return false;
-  for (const auto& o : overrides)
-    if (!rtpgate::dp::apply_config_line(o, cfg, why)) return *why = "--set " + *why, false;
-  return rtpgate::dp::validate_config(*cfg, why);
+  if (src->path.empty()) return *why = "missing --config FILE", false;
+  return rtpgate::dp::read_config(src->path, src->overrides, cfg, why);
 }
 
 }  // namespace
@@ -69,8 +65,9 @@ int main(int argc, char** argv) {
   argc -= eal_args;
   argv += eal_args;
   rtpgate::dp::Config cfg;
+  rtpgate::dp::ConfigSource src;
   std::string why;
-  if (!parse_app_args(argc, argv, &cfg, &why)) {
+  if (!parse_app_args(argc, argv, &cfg, &src, &why)) {
     std::fprintf(stderr, "rtpgate-dataplane: %s\n", why.c_str());
     rte_eal_cleanup();
     return why.rfind("unknown argument", 0) == 0 || why.rfind("missing", 0) == 0 ? usage(argv[0]) : 1;
@@ -78,13 +75,13 @@ int main(int argc, char** argv) {
   int rc = 1;
   {
     rtpgate::dp::Runtime rt;
-    if (!rt.init(cfg, &why)) {
+    if (!rt.init(cfg, &why, src)) {
       std::fprintf(stderr, "rtpgate-dataplane: %s\n", why.c_str());
     } else {
       g_runtime = &rt;
       std::signal(SIGINT, on_signal);
       std::signal(SIGTERM, on_signal);
-      std::signal(SIGHUP, on_hup);  // reload the SIP guard's rules
+      std::signal(SIGHUP, on_hup);  // reload the configuration and the SIP guard's rules
       RTE_LOG(INFO, USER1, "rtpgate-dataplane ready: region %s, %u flows, %u worker(s), generation %lu\n",
               cfg.shm_name.c_str(), cfg.flow_capacity, rt.n_workers(),
               static_cast<unsigned long>(rt.dp().region.hdr()->generation));

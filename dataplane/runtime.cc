@@ -89,12 +89,12 @@ bool Runtime::init_workers(std::string* why) {
   return true;
 }
 
-bool Runtime::init(const Config& cfg, std::string* why) {
+bool Runtime::init(const Config& cfg, std::string* why, ConfigSource src) {
   dp_->cfg = cfg;
   dp_->tsc_hz = rte_get_tsc_hz();
   dp_->tsc_base = rte_rdtsc();
   dp_->ns_base = shm::monotonic_ns();
-  dp_->pli_min_tsc = dp_->tsc_hz * cfg.pli_min_interval_ms / 1000;
+  dp_->live.store(cfg, dp_->tsc_hz);
   dp_->rec_shed_tsc = dp_->tsc_hz / 20000;  // 50 us: the recorder drains a burst per ring meanwhile
   const size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
   dp_->qsbr = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rtpgate_qsbr", qsz, RTE_CACHE_LINE_SIZE));
@@ -127,6 +127,9 @@ bool Runtime::init(const Config& cfg, std::string* why) {
   guard_ = std::make_unique<sipguard::GuardRuntime>(*dp_, n_workers_);
   if (!guard_->init(why)) return false;
   dp_->guard = guard_.get();
+  reloader_ = std::make_unique<ConfigReloader>(*dp_, std::move(src));
+  reloader_->init();
+  dp_->reloader = reloader_.get();
   if (!init_workers(why)) return false;
   hk_ = std::make_unique<Housekeeping>(*dp_, &dp_->region.lcore_stats(n_workers_));
   exc_ = std::make_unique<ExceptionThread>(*dp_, &dp_->region.lcore_stats(n_workers_ + 1));
@@ -142,8 +145,6 @@ bool Runtime::init_exception_path(std::string* why) {
   if (dp_->exc_ring == nullptr || dp_->hold_ring == nullptr || dp_->kernel_tx_ring == nullptr)
     return *why = "cannot create the exception-path rings", false;
   for (const uint16_t p : c.sip_ports) dp_->sip_port_bm[p / 64] |= uint64_t{1} << (p % 64);
-  dp_->exc_tokens_per_s = c.exception_rate_pps;
-  dp_->exc_burst = c.exception_burst;
   for (const auto& pc : c.ports) {
     if (pc.tap.empty()) continue;
     uint16_t tap = 0;
@@ -163,8 +164,8 @@ void Runtime::free_ring(rte_ring*& r) {
 }
 
 int Runtime::run() {
-  if (!hk_->start() || !exc_->start() || !guard_->start()) {
-    RTE_LOG(ERR, USER1, "cannot start the housekeeping, exception or SIP guard thread\n");
+  if (!hk_->start() || !exc_->start() || !guard_->start() || !reloader_->start()) {
+    RTE_LOG(ERR, USER1, "cannot start the housekeeping, exception, SIP guard or reload thread\n");
     return 1;
   }
   for (auto& r : recorders_)
@@ -179,6 +180,7 @@ int Runtime::run() {
   for (auto& r : recorders_) r->stop();  // after the workers: their last copies are queued
   hk_->stop();
   exc_->stop();
+  reloader_->stop();  // before the guard: a reload may wait for the guard's thread
   guard_->stop();
   return 0;
 }
@@ -191,6 +193,8 @@ void Runtime::shutdown() {
   if (hk_) hk_->stop();
   if (exc_) exc_->stop();
   exc_.reset();
+  dp_->reloader = nullptr;
+  reloader_.reset();
   dp_->guard = nullptr;
   guard_.reset();  // frees every rule set: no worker runs any more
   recorders_.clear();  // writes what is queued and closes every file

@@ -5,6 +5,7 @@
 #include <vector>
 #include <string>
 
+#include "config/reloader.h"
 #include "flow/command_apply.h"
 #include "exception/exception_thread.h"
 #include "housekeeping/housekeeping.h"
@@ -19,13 +20,14 @@ class Runtime {
  public:
   Runtime();
   ~Runtime();
-  bool init(const Config& cfg, std::string* why);
+  // `src`: where cfg came from, for reloads (none: reloads keep the settings).
+  bool init(const Config& cfg, std::string* why, ConfigSource src = {});
   // Runs every worker (the main lcore included) until request_stop(); returns 0 on success.
   int run();
   void request_stop() noexcept { dp_->stop.store(true); }
-  // SIGHUP: reload the SIP guard's rule file (async-signal-safe).
-  void request_guard_reload() noexcept {
-    if (guard_) guard_->request_reload();
+  // SIGHUP: reload the configuration and the SIP guard's rule file (async-signal-safe).
+  void request_reload() noexcept {
+    if (reloader_) reloader_->request_reload();
   }
   void shutdown();
   DpContext& dp() noexcept { return *dp_; }
@@ -37,6 +39,8 @@ class Runtime {
   Recorder& recorder(uint32_t i) noexcept { return *recorders_[i]; }
   // The SIP guard (tests drive service() without starting its thread).
   sipguard::GuardRuntime& guard() noexcept { return *guard_; }
+  // Configuration reloads (tests drive service() without starting its thread).
+  ConfigReloader& reloader() noexcept { return *reloader_; }
 
  private:
   bool init_region(std::string* why);
@@ -49,6 +53,7 @@ class Runtime {
   std::unique_ptr<Housekeeping> hk_;
   std::unique_ptr<ExceptionThread> exc_;
   std::unique_ptr<sipguard::GuardRuntime> guard_;
+  std::unique_ptr<ConfigReloader> reloader_;
   std::vector<std::unique_ptr<Recorder>> recorders_;
   rte_mempool* pool_ = nullptr;
   LcoreCtx* lcores_ = nullptr;           // per worker

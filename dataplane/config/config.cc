@@ -147,6 +147,12 @@ bool set_key(const std::string& key, const std::string& val, Config* c, std::str
     return c->sip_guard_rules = val, true;
   }
   if (key == "sip_guard_sources") return num(&c->sip_guard_sources, 64, 1u << 22);
+  if (key == "log_level") {
+    static const char* const kLevels[] = {"error", "warning", "notice", "info", "debug"};
+    for (uint32_t i = 0; i < 5; i++)
+      if (val == kLevels[i]) return c->log_level = 4 + i, true;  // RTE_LOG_ERR = 4 .. RTE_LOG_DEBUG = 8
+    return *why = "expected error, warning, notice, info or debug", false;
+  }
   if (key == "idle_mode") {
     if (val == "adaptive") return c->idle_mode = IdleMode::Adaptive, true;
     if (val == "poll") return c->idle_mode = IdleMode::Poll, true;
@@ -193,7 +199,9 @@ std::string format_ip(const rtpgate_shm_addr& a) {
   return buf;
 }
 
-bool apply_config_line(const std::string& raw, Config* out, std::string* why) {
+namespace {
+
+bool apply_line(const std::string& raw, const std::string& origin, Config* out, std::string* why) {
   std::string line = trim(raw.substr(0, raw.find('#')));
   if (line.empty()) return true;
   const auto eq = line.find('=');
@@ -202,7 +210,20 @@ bool apply_config_line(const std::string& raw, Config* out, std::string* why) {
   const std::string val = trim(line.substr(eq + 1));
   std::string detail;
   if (!set_key(key, val, out, &detail)) return *why = key + ": " + detail, false;
+  out->origin[key] = origin;
   return true;
+}
+
+// "line N: key" (or "--set key") for messages about a key's value.
+std::string at(const Config& c, const std::string& key) {
+  const auto it = c.origin.find(key);
+  return it == c.origin.end() ? key : it->second + ": " + key;
+}
+
+}  // namespace
+
+bool apply_config_line(const std::string& raw, Config* out, std::string* why) {
+  return apply_line(raw, "--set", out, why);
 }
 
 bool parse_config(const std::string& text, Config* out, std::string* why) {
@@ -211,10 +232,31 @@ bool parse_config(const std::string& text, Config* out, std::string* why) {
   int n = 0;
   while (std::getline(is, line)) {
     n++;
+    const std::string where = "line " + std::to_string(n);
     std::string detail;
-    if (!apply_config_line(line, out, &detail)) return *why = "line " + std::to_string(n) + ": " + detail, false;
+    if (!apply_line(line, where, out, &detail)) return *why = where + ": " + detail, false;
   }
   return true;
+}
+
+bool read_config(const std::string& path, const std::vector<std::string>& overrides, Config* out,
+                 std::string* why) {
+  if (!load_config(path, out, why)) return false;
+  for (const auto& o : overrides)
+    if (!apply_config_line(o, out, why)) return *why = "--set " + *why, false;
+  if (!validate_config(*out, why)) return *why = path + ": " + *why, false;
+  return true;
+}
+
+bool is_runtime_key(const std::string& key) {
+  static const char* const kKeys[] = {
+      "control_grace_ms",   "pli_min_interval_ms", "heartbeat_interval_ms", "publish_interval_ms",
+      "idle_mode",          "idle_sleep_max_us",   "drain_us",              "exception_rate_pps",
+      "exception_burst",    "neighbour_max_age_s", "neighbour_retry_ms",    "neighbour_probes",
+      "resolve_hold_ms",    "rec_flush_ms",        "log_level"};
+  for (const char* k : kKeys)
+    if (key == k) return true;
+  return false;
 }
 
 bool load_config(const std::string& path, Config* out, std::string* why) {
@@ -230,24 +272,25 @@ bool load_config(const std::string& path, Config* out, std::string* why) {
 bool validate_config(const Config& c, std::string* why) {
   if (c.ports.empty()) return *why = "no 'port = ID addr=IP/LEN' line: the data plane serves no address", false;
   if (c.port_min >= c.port_max || (c.port_min & 1) != 0)
-    return *why = "port_min must be even and below port_max", false;
+    return *why = at(c, "port_min") + ": must be even and below port_max", false;
   size_t n_addrs = 0;
   for (const auto& p : c.ports) n_addrs += p.addrs.size();
   for (size_t i = 0; i < c.ports.size(); i++)
     for (size_t j = i + 1; j < c.ports.size(); j++)
       if (!c.ports[i].tap.empty() && c.ports[i].tap == c.ports[j].tap)
-        return *why = "tap " + c.ports[i].tap + " used by two ports", false;
-  if ((c.exception_ring & (c.exception_ring - 1)) != 0 || (c.resolve_queue & (c.resolve_queue - 1)) != 0)
-    return *why = "exception_ring and resolve_queue must be powers of two", false;
-  if ((c.rec_ring & (c.rec_ring - 1)) != 0) return *why = "rec_ring must be a power of two", false;
+        return *why = at(c, "port") + ": tap " + c.ports[i].tap + " used by two ports", false;
+  const std::pair<const char*, uint32_t> pow2[] = {
+      {"exception_ring", c.exception_ring}, {"resolve_queue", c.resolve_queue}, {"rec_ring", c.rec_ring}};
+  for (const auto& [key, v] : pow2)
+    if ((v & (v - 1)) != 0) return *why = at(c, key) + ": must be a power of two", false;
   if (c.sip_guard && c.sip_guard_rules.empty())
-    return *why = "sip_guard = on needs sip_guard_rules = PATH (see conf/sipguard.rules)", false;
+    return *why = at(c, "sip_guard") + " = on needs sip_guard_rules = PATH (see conf/sipguard.rules)", false;
   if (n_addrs > RTPGATE_SHM_MAX_ADDRS)
-    return *why = "at most " + std::to_string(RTPGATE_SHM_MAX_ADDRS) + " media addresses", false;
+    return *why = at(c, "port") + ": at most " + std::to_string(RTPGATE_SHM_MAX_ADDRS) + " media addresses", false;
   for (size_t i = 0; i < c.ports.size(); i++)
     for (size_t j = i + 1; j < c.ports.size(); j++)
       if (c.ports[i].port_id == c.ports[j].port_id)
-        return *why = "port " + std::to_string(c.ports[i].port_id) + " listed twice", false;
+        return *why = at(c, "port") + ": port " + std::to_string(c.ports[i].port_id) + " listed twice", false;
   return true;
 }
 

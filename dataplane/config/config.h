@@ -2,6 +2,7 @@
 // are touched. Runs on the main thread at start-up only.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -78,13 +79,25 @@ struct Config {
   // A control plane (the Janus plugin) whose heartbeat is older than this has died: its
   // flows that deliver to it (TO_CTL) are removed. 0 = never.
   uint32_t control_grace_ms = 30000;
+  // Level of the data plane's own messages (RTE_LOG_ERR..RTE_LOG_DEBUG); 0 = as EAL's --log-level.
+  uint32_t log_level = 0;
+  // Where each key was set: "line N" of the file, or "--set" (messages name it).
+  std::map<std::string, std::string> origin;
 };
+
+// Configuration keys that do not change the memory layout: a reload may change them
+// while calls run (config/reloader.h). Every other key needs a restart.
+bool is_runtime_key(const std::string& key);
 
 // Parses `text` (the file's contents). On error returns false with "line N: key: why".
 bool parse_config(const std::string& text, Config* out, std::string* why);
+// The file, then the --set overrides, then validation: what start-up and reloads read.
+bool read_config(const std::string& path, const std::vector<std::string>& overrides, Config* out,
+                 std::string* why);
 bool load_config(const std::string& path, Config* out, std::string* why);
 // Applies one "key=value" override (command line) with the same rules.
 bool apply_config_line(const std::string& line, Config* out, std::string* why);
+// Cross-key checks; a failure names the key and where it was set ("line N: key: why").
 bool validate_config(const Config& c, std::string* why);
 
 bool parse_ip(const std::string& s, rtpgate_shm_addr* out);

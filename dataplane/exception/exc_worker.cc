@@ -19,9 +19,10 @@ constexpr uint8_t kIpProtoIcmpv6 = 58;
 
 // Token bucket per worker: true when one more packet may go to the kernel.
 bool exc_allow(DpContext& dp, LcoreCtx& lc, uint64_t now_tsc) noexcept {
-  const uint64_t cap = dp.exc_burst * dp.tsc_hz;
+  const uint64_t cap = dp.live.exc_burst.load(std::memory_order_relaxed) * dp.tsc_hz;
+  const uint64_t rate = dp.live.exc_tokens_per_s.load(std::memory_order_relaxed);
   if (lc.exc_last_tsc == 0) lc.exc_tokens = cap;
-  else lc.exc_tokens = std::min(cap, lc.exc_tokens + (now_tsc - lc.exc_last_tsc) * dp.exc_tokens_per_s);
+  else lc.exc_tokens = std::min(cap, lc.exc_tokens + (now_tsc - lc.exc_last_tsc) * rate);
   lc.exc_last_tsc = now_tsc;
   if (lc.exc_tokens < dp.tsc_hz) return false;
   lc.exc_tokens -= dp.tsc_hz;

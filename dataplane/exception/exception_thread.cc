@@ -112,12 +112,13 @@ uint32_t ExceptionThread::service_held(uint64_t now_ns) noexcept {
   const unsigned room = static_cast<unsigned>(dp_.cfg.resolve_queue - held_.size());
   const unsigned n = rte_ring_sc_dequeue_burst(dp_.hold_ring, reinterpret_cast<void**>(pkts),
                                                room < kBurst ? room : kBurst, nullptr);
-  const uint64_t hold_ns = uint64_t{dp_.cfg.resolve_hold_ms} * 1000000u;
+  const uint64_t hold_ns = uint64_t{dp_.live.resolve_hold_ms.load(std::memory_order_relaxed)} * 1000000u;
+  const uint64_t retry_ns = uint64_t{dp_.live.neighbour_retry_ms.load(std::memory_order_relaxed)} * 1000000u;
   for (unsigned i = 0; i < n; i++) {
     held_.push_back({pkts[i], now_ns + hold_ns});  // capacity reserved: no reallocation
     const uint16_t idx = static_cast<uint16_t>(pkts[i]->hash.usr);
     const Neighbour& e = dp_.nbrs.at(idx);
-    if (!e.resolved && now_ns - e.probe_ns >= uint64_t{dp_.cfg.neighbour_retry_ms} * 1000000u) probe(idx, now_ns);
+    if (!e.resolved && now_ns - e.probe_ns >= retry_ns) probe(idx, now_ns);
   }
   uint32_t released = 0;
   for (size_t i = 0; i < held_.size();) {
@@ -156,8 +157,9 @@ void ExceptionThread::probe(uint16_t idx, uint64_t now_ns) noexcept {
 }
 
 void ExceptionThread::maintain_neighbours(uint64_t now_ns) noexcept {
-  const uint64_t retry_ns = uint64_t{dp_.cfg.neighbour_retry_ms} * 1000000u;
-  const uint64_t age_ns = uint64_t{dp_.cfg.neighbour_max_age_s} * 1000000000u;
+  const uint64_t retry_ns = uint64_t{dp_.live.neighbour_retry_ms.load(std::memory_order_relaxed)} * 1000000u;
+  const uint64_t age_ns = uint64_t{dp_.live.neighbour_max_age_s.load(std::memory_order_relaxed)} * 1000000000u;
+  const uint32_t max_probes = dp_.live.neighbour_probes.load(std::memory_order_relaxed);
   const uint16_t n = dp_.nbrs.size();
   for (uint16_t i = 0; i < n; i++) {
     Neighbour& e = dp_.nbrs.at(i);
@@ -165,7 +167,7 @@ void ExceptionThread::maintain_neighbours(uint64_t now_ns) noexcept {
     const bool resolved = __atomic_load_n(&e.resolved, __ATOMIC_ACQUIRE) != 0;
     if (resolved) {
       if (now_ns - e.confirmed_ns < age_ns || now_ns - e.probe_ns < retry_ns) continue;
-      if (e.probes >= dp_.cfg.neighbour_probes) {  // stale and silent: forget the MAC
+      if (e.probes >= max_probes) {  // stale and silent: forget the MAC
         dp_.nbrs.expire(i);
         e.probes = 0;
         stats_->ctr[RTPGATE_CTR_nbr_expired]++;
@@ -175,7 +177,7 @@ void ExceptionThread::maintain_neighbours(uint64_t now_ns) noexcept {
     } else {
       // Unresolved next hop: probe every retry interval, backing off tenfold once the
       // usual number of probes went unanswered (the peer may be gone for good).
-      const uint64_t every = e.probes >= dp_.cfg.neighbour_probes ? 10 * retry_ns : retry_ns;
+      const uint64_t every = e.probes >= max_probes ? 10 * retry_ns : retry_ns;
       if (now_ns - e.probe_ns >= every) probe(i, now_ns);
     }
   }

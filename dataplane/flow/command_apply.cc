@@ -151,8 +151,8 @@ void CommandApplier::apply(const rtpgate_shm_cmd& c, uint64_t now_tsc, uint64_t*
     e = static_cast<Errc>(cpl.errc);
   } else if (c.op == RTPGATE_CMD_PLI) {
     e = apply_pli(c);
-  } else if (c.op == RTPGATE_CMD_GUARD_RELOAD) {
-    if (apply_guard(&cpl, ctr)) return;
+  } else if (c.op == RTPGATE_CMD_GUARD_RELOAD || c.op == RTPGATE_CMD_CONFIG_RELOAD) {
+    if (apply_reload(&cpl, ctr)) return;
     e = static_cast<Errc>(cpl.errc);
   } else if (c.flow_id >= cap && c.op != RTPGATE_CMD_NOP) {
     e = Errc::BadParam;
@@ -256,13 +256,13 @@ uint32_t CommandApplier::poll(uint64_t now_tsc, uint32_t budget, uint64_t* ctr) 
   rtpgate_shm_cmd c;
   // Take a command only when its completion (and every deferred one) has room.
   while (budget-- > 0 && n_deferred_ < kMaxDeferred &&
-         cpl_.depth() + n_deferred_ + guard_pending_ + 1 < cpl_.capacity() && cmd_.pop(c)) {
+         cpl_.depth() + n_deferred_ + reload_pending_ + 1 < cpl_.capacity() && cmd_.pop(c)) {
     apply(c, now_tsc, ctr);
     n++;
   }
   n += reclaim();
   n += expire_dead_control(now_tsc, ctr);
-  n += finish_guard();
+  n += finish_reload();
   n += forward_notifications();
   return n;
 }

@@ -50,10 +50,10 @@ class CommandApplier {
   // REC_START / REC_STOP / PLI (command_rec.cc); true when the completion was deferred.
   bool apply_rec(const rtpgate_shm_cmd& c, rtpgate_shm_cpl* cpl, uint64_t* lcore_ctr) noexcept;
   Errc apply_pli(const rtpgate_shm_cmd& c) noexcept;
-  // GUARD_RELOAD (command_guard.cc): the SIP guard's thread reloads; true when the
-  // completion waits for it (finish_guard() sends it).
-  bool apply_guard(rtpgate_shm_cpl* cpl, uint64_t* lcore_ctr) noexcept;
-  uint32_t finish_guard() noexcept;
+  // GUARD_RELOAD / CONFIG_RELOAD (command_reload.cc): another thread reloads; true when
+  // the completion waits for it (finish_reload() sends it).
+  bool apply_reload(rtpgate_shm_cpl* cpl, uint64_t* lcore_ctr) noexcept;
+  uint32_t finish_reload() noexcept;
   bool push_rec_close(uint32_t slot, uint32_t gen) noexcept;
   bool complete(const rtpgate_shm_cpl& c) noexcept;
   void defer(uint32_t old_action, const rtpgate_shm_cpl* cpl) noexcept;
@@ -78,9 +78,9 @@ class CommandApplier {
   static constexpr uint32_t kMaxPli = 64;
   PliRequest pli_[kMaxPli];
   uint32_t n_pli_ = 0;
-  bool guard_pending_ = false;  // one GUARD_RELOAD at a time
-  uint64_t guard_ticket_ = 0;
-  rtpgate_shm_cpl guard_cpl_{};
+  bool reload_pending_ = false;  // one GUARD_RELOAD or CONFIG_RELOAD at a time
+  uint64_t reload_ticket_ = 0;
+  rtpgate_shm_cpl reload_cpl_{};
 };
 
 }  // namespace rtpgate::dp

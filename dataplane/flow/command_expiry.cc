@@ -13,7 +13,7 @@
 namespace rtpgate::dp {
 
 uint32_t CommandApplier::expire_dead_control(uint64_t now_tsc, uint64_t* ctr) noexcept {
-  const uint32_t grace_ms = dp_.cfg.control_grace_ms;
+  const uint32_t grace_ms = dp_.live.control_grace_ms.load(std::memory_order_relaxed);
   if (grace_ms == 0) return 0;
   if (!expiring_) {
     if (now_tsc < expiry_check_tsc_) return 0;

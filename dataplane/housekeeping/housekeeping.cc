@@ -92,14 +92,15 @@ void Housekeeping::publish_flows(uint64_t now_tsc) noexcept {
 
 void Housekeeping::run() {
   auto* h = dp_.region.hdr();
-  const uint64_t hb_ns = uint64_t{dp_.cfg.heartbeat_interval_ms} * 1000000u;
-  const uint64_t pub_ns = uint64_t{dp_.cfg.publish_interval_ms} * 1000000u;
-  const uint64_t tick_ns = hb_ns < pub_ns ? hb_ns : pub_ns;
   uint64_t next_pub = 0;
   auto& st = *stats_;
   st.lcore_id = UINT32_MAX - 1;
   st.role = 2;
   while (!dp_.stop.load(std::memory_order_relaxed)) {
+    // Intervals as in force now (a reload may change them).
+    const uint64_t hb_ns = uint64_t{dp_.live.heartbeat_interval_ms.load(std::memory_order_relaxed)} * 1000000u;
+    const uint64_t pub_ns = uint64_t{dp_.live.publish_interval_ms.load(std::memory_order_relaxed)} * 1000000u;
+    const uint64_t tick_ns = hb_ns < pub_ns ? hb_ns : pub_ns;
     const uint64_t now = shm::monotonic_ns();
     __atomic_store_n(&h->heartbeat_ns, now, __ATOMIC_RELEASE);
     if (now >= next_pub) {

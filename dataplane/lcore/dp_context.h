@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "config/config.h"
+#include "config/live_settings.h"
 #include "flow/flow_table.h"
 #include "net/neighbour_table.h"
 #include "record/rec_rings.h"
@@ -22,6 +23,7 @@ namespace sipguard {
 class GuardDb;
 class GuardRuntime;
 }  // namespace sipguard
+class ConfigReloader;
 
 constexpr uint32_t kMaxWorkers = 16;
 constexpr uint32_t kMaxRxQueuesPerLcore = 8;
@@ -37,7 +39,8 @@ struct MediaAddrInfo {
 };
 
 struct DpContext {
-  Config cfg;
+  Config cfg;                                  // as started; run-time keys: read `live`
+  LiveSettings live;                           // writer: start-up, then the reload thread
   shm::Region region;
   FlowTable table;
   srtp::SrtpTable srtp;                        // SRTP contexts (writer: command lcore) + per-worker batches
@@ -62,9 +65,8 @@ struct DpContext {
   // workers load it once per burst and hold it until their next QSBR quiescent state.
   std::atomic<const sipguard::GuardDb*> sip_guard{nullptr};
   sipguard::GuardRuntime* guard = nullptr;     // reload requests (command lcore, SIGHUP)
-  uint64_t exc_tokens_per_s = 0, exc_burst = 0;             // housekeeping -> command lcore (flow ids)
+  ConfigReloader* reloader = nullptr;          // configuration reloads (command lcore, SIGHUP)
   RecRings rec;                                // recording copies and requests (record/)
-  uint64_t pli_min_tsc = 0;                    // pli_min_interval_ms in TSC cycles
   uint64_t rec_shed_tsc = 0;                   // recording back-off after a lost copy (50 us)
   std::atomic<bool> stop{false};
   std::atomic<bool> hairpin{false};            // some flow's next hop is our own address

@@ -20,6 +20,23 @@ constexpr uint32_t kIdleItersBeforeSleep = 256;
 constexpr uint32_t kMinSleepUs = 8;
 constexpr uint64_t kPublishEveryIdleIters = 1u << 14;
 
+// The idle settings in force, re-read whenever a reload stored new ones (one relaxed
+// load per loop otherwise).
+struct IdlePolicy {
+  uint64_t gen = ~uint64_t{0};
+  uint64_t drain_tsc = 0;
+  uint32_t sleep_max_us = 0;
+  bool adaptive = true;
+  void refresh(const DpContext& dp) noexcept {
+    const uint64_t g = dp.live.gen.load(std::memory_order_acquire);
+    if (g == gen) [[likely]] return;
+    gen = g;
+    drain_tsc = dp.tsc_hz * dp.live.drain_us.load(std::memory_order_relaxed) / 1000000u;
+    sleep_max_us = dp.live.idle_sleep_max_us.load(std::memory_order_relaxed);
+    adaptive = dp.live.idle_mode.load(std::memory_order_relaxed) == 0;
+  }
+};
+
 // PLIs control asked for (RTPGATE_CMD_PLI), sent from the command lcore; returns how many.
 uint32_t run_pli_requests(DpContext& dp, LcoreCtx& lc, CommandApplier& cmds, uint64_t now) noexcept {
   PliRequest req[16];
@@ -65,15 +82,15 @@ int worker_main(void* arg) {
   }
   rte_rcu_qsbr_thread_register(dp.qsbr, lcore);
   rte_rcu_qsbr_thread_online(dp.qsbr, lcore);
-  const uint64_t drain_tsc = dp.tsc_hz * cfg.drain_us / 1000000u;
   const uint16_t burst = static_cast<uint16_t>(cfg.burst_pkts);
-  const bool adaptive = cfg.idle_mode == IdleMode::Adaptive;
+  IdlePolicy idle;
   uint32_t idle_iters = 0, sleep_us = kMinSleepUs;
   uint64_t loops = 0;
   rte_mbuf* pkts[kMaxBurst];
   lc.stats->lcore_id = lcore;
   lc.stats->role = 1;
   while (!dp.stop.load(std::memory_order_relaxed)) {
+    idle.refresh(dp);
     const uint64_t now = rte_rdtsc();
     uint32_t work = 0;
     if (w.cmds != nullptr) {
@@ -95,7 +112,7 @@ int worker_main(void* arg) {
       work += sent;
       if (sent != 0 && sent < burst) flush_all(lc, dp);
     }
-    if (now - lc.last_flush_tsc > drain_tsc) {
+    if (now - lc.last_flush_tsc > idle.drain_tsc) {
       flush_all(lc, dp);
       lc.last_flush_tsc = now;
     }
@@ -116,7 +133,7 @@ int worker_main(void* arg) {
     }
     rec_flush(dp, lc);  // no copy stays staged past a quiescent state (REC_STOP waits for one)
     rte_rcu_qsbr_quiescent(dp.qsbr, lcore);
-    if (adaptive && rx == 0 && work == 0 && ++idle_iters > kIdleItersBeforeSleep) {
+    if (idle.adaptive && rx == 0 && work == 0 && ++idle_iters > kIdleItersBeforeSleep) {
       // Nothing to do for a while: give the core away (l3fwd-power style), growing the
       // nap up to idle_sleep_max_us; offline so reclamation does not wait for us.
       flush_all(lc, dp);
@@ -124,7 +141,7 @@ int worker_main(void* arg) {
       rte_delay_us_sleep(sleep_us);
       rte_rcu_qsbr_thread_online(dp.qsbr, lcore);
       lc.ctr[RTPGATE_CTR_idle_sleeps]++;
-      if (sleep_us < cfg.idle_sleep_max_us) sleep_us = std::min(sleep_us * 2, cfg.idle_sleep_max_us);
+      if (sleep_us < idle.sleep_max_us) sleep_us = std::min(sleep_us * 2, idle.sleep_max_us);
       lc.stats->loops = loops;
       publish_lcore_stats(lc);
     }

@@ -21,11 +21,7 @@ constexpr uint32_t kCopyBurst = 64;
 constexpr uint64_t kPublishNs = 100'000'000;
 constexpr uint32_t kIdleNapUs = 1000;
 
-uint64_t real_us() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return uint64_t(ts.tv_sec) * 1000000u + uint64_t(ts.tv_nsec) / 1000u;
-}
+uint64_t real_us() { return shm::realtime_ns() / 1000u; }
 
 }  // namespace
 
@@ -76,7 +72,6 @@ void free_rec_rings(DpContext& dp, uint32_t n_workers) {
 
 Recorder::Recorder(DpContext& dp, uint32_t index, uint32_t n_workers, rtpgate_shm_lcore_stats* stats)
     : dp_(dp), index_(index), n_workers_(n_workers), stats_(stats) {
-  flush_ns_ = uint64_t{dp.cfg.rec_flush_ms} * 1000000u;
   if (stats_ != nullptr) stats_->role = 3;  // recorder
 }
 
@@ -119,7 +114,7 @@ void Recorder::run() {
 uint32_t Recorder::poll(uint64_t now) {
   uint32_t n = drain_requests();
   n += drain_copies(kCopyBurst * 4);
-  if (now - last_flush_ns_ >= flush_ns_) {
+  if (now - last_flush_ns_ >= uint64_t{dp_.live.rec_flush_ms.load(std::memory_order_relaxed)} * 1000000u) {
     flush_all();
     last_flush_ns_ = now;
   }

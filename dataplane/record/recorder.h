@@ -50,7 +50,6 @@ class Recorder {
   std::unordered_map<uint32_t, Open> files_;
   uint64_t last_flush_ns_ = 0;
   uint64_t last_publish_ns_ = 0;
-  uint64_t flush_ns_ = 0;
   pthread_t tid_{};
   bool running_ = false;
   std::atomic<bool> stop_{false};

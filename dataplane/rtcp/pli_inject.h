@@ -13,7 +13,7 @@ namespace rtpgate::dp {
 // sent on the flow. Returns true when a PLI was queued.
 inline bool inject_pli(DpContext& dp, LcoreCtx& lc, const FlowAction& a, FlowDyn& d, uint32_t sender_ssrc,
                        bool force, uint64_t now_tsc, SrtpOutBurst* ob) noexcept {
-  if (!pli_allowed(&d.last_pli_tsc, now_tsc, dp.pli_min_tsc, force)) {
+  if (!pli_allowed(&d.last_pli_tsc, now_tsc, dp.live.pli_min_tsc.load(std::memory_order_relaxed), force)) {
     lc.ctr[RTPGATE_CTR_pli_rate_limited]++;
     return false;
   }

@@ -6,23 +6,16 @@
 #include <cstdio>
 #include <cstring>
 
+#include "rtpgate/shm/region_map.h"
+#include "rtpgate/shm/seqlock.h"
+
 namespace rtpgate::dp::sipguard {
 namespace {
 
-uint64_t realtime_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
-
 void copy_text(char* dst, size_t cap, const std::string& s) { std::snprintf(dst, cap, "%s", s.c_str()); }
 
-// seqlock: odd while writing.
-void begin(rtpgate_shm_guard_block* b) {
-  __atomic_store_n(&b->seq, b->seq + 1, __ATOMIC_RELAXED);
-  __atomic_thread_fence(__ATOMIC_RELEASE);
-}
-void end(rtpgate_shm_guard_block* b) { __atomic_store_n(&b->seq, b->seq + 1, __ATOMIC_RELEASE); }
+void begin(rtpgate_shm_guard_block* b) { shm::seq_write_begin(&b->seq); }
+void end(rtpgate_shm_guard_block* b) { shm::seq_write_end(&b->seq); }
 
 }  // namespace
 
@@ -37,7 +30,7 @@ void init_guard_block(rtpgate_shm_guard_block* b, bool on, uint32_t n_workers, u
 
 void publish_ruleset(rtpgate_shm_guard_block* b, const GuardDb& db, const std::string& path, bool reload) {
   begin(b);
-  const uint64_t now = realtime_ns();
+  const uint64_t now = shm::realtime_ns();
   std::memset(b->rules, 0, sizeof b->rules);
   for (uint32_t i = 0; i < db.n_rules(); i++) {
     const Rule& r = db.source(i);
@@ -64,7 +57,7 @@ void publish_ruleset(rtpgate_shm_guard_block* b, const GuardDb& db, const std::s
 
 void publish_failure(rtpgate_shm_guard_block* b, Errc e, const RuleError& err, bool reload) {
   begin(b);
-  b->last_attempt_ns = realtime_ns();
+  b->last_attempt_ns = shm::realtime_ns();
   b->last_errc = static_cast<uint32_t>(e);
   b->last_error_line = err.line;
   copy_text(b->last_error, sizeof b->last_error, err.text());

@@ -14,8 +14,6 @@ namespace {
 
 constexpr long kPollNs = 10 * 1000 * 1000;  // loader thread: requests and grace periods
 
-uint64_t pack(const ReloadResult& r) { return uint64_t(static_cast<uint16_t>(r.errc)) << 32 | r.line; }
-
 }  // namespace
 
 GuardRuntime::GuardRuntime(DpContext& dp, uint32_t n_workers) : dp_(dp), n_workers_(n_workers) {
@@ -91,20 +89,10 @@ uint32_t GuardRuntime::reclaim() noexcept {
   return n;
 }
 
-bool GuardRuntime::reload_done(uint64_t ticket, ReloadResult* r) const noexcept {
-  if (done_.load(std::memory_order_acquire) < ticket) return false;
-  const uint64_t v = last_result_.load(std::memory_order_acquire);
-  r->errc = static_cast<Errc>(v >> 32);
-  r->line = static_cast<uint32_t>(v);
-  return true;
-}
-
 bool GuardRuntime::service() noexcept {
   bool did = reclaim() != 0;
-  const uint64_t want = requested_.load(std::memory_order_acquire);
-  if (want != done_.load(std::memory_order_relaxed)) {
-    last_result_.store(pack(reload()), std::memory_order_release);
-    done_.store(want, std::memory_order_release);
+  if (const uint64_t want = tickets_.wanted(); want != 0) {
+    tickets_.finish(want, reload());
     did = true;
   }
   return did;

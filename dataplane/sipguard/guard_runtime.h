@@ -15,13 +15,11 @@
 
 #include "lcore/dp_context.h"
 #include "sipguard/guard_screen.h"
+#include "util/reload_tickets.h"
 
 namespace rtpgate::dp::sipguard {
 
-struct ReloadResult {
-  Errc errc = Errc::Ok;
-  uint32_t line = 0;  // rule-file line of a refusal (0 = not a line)
-};
+using dp::ReloadResult;  // line: the rule-file line of a refusal
 
 class GuardRuntime {
  public:
@@ -36,9 +34,9 @@ class GuardRuntime {
   GuardLcore* lcore(uint32_t worker) noexcept { return worker < lcores_.size() ? lcores_[worker].get() : nullptr; }
 
   // Any thread, async-signal-safe (one atomic add): asks for a reload; returns its ticket.
-  uint64_t request_reload() noexcept { return requested_.fetch_add(1, std::memory_order_acq_rel) + 1; }
+  uint64_t request_reload() noexcept { return tickets_.request(); }
   // True once a reload that started after `ticket` was requested finished; *r its result.
-  bool reload_done(uint64_t ticket, ReloadResult* r) const noexcept;
+  bool reload_done(uint64_t ticket, ReloadResult* r) const noexcept { return tickets_.done(ticket, r); }
 
   // Loader work: performs a requested reload and frees retired rule sets whose grace period
   // ended. Returns true when it did either. The thread calls it; tests may call it instead.
@@ -64,9 +62,7 @@ class GuardRuntime {
   std::vector<std::unique_ptr<GuardLcore>> lcores_;
   std::vector<Retired> retired_;  // loader thread only
   uint64_t generation_ = 0;
-  std::atomic<uint64_t> requested_{0};
-  std::atomic<uint64_t> done_{0};
-  std::atomic<uint64_t> last_result_{0};  // errc << 32 | line
+  ReloadTickets tickets_;
   pthread_t tid_{};
   bool running_ = false;
 };

@@ -183,9 +183,10 @@ Result<uint64_t> ControlClient::submit_pli(uint32_t flow_id, const rtpgate_cmd_p
   return push_cmd(RTPGATE_CMD_PLI, flow_id, region_.flow(flow_id).params.version, &p, sizeof p);
 }
 
-Result<uint64_t> ControlClient::submit_guard_reload() noexcept {
+Result<uint64_t> ControlClient::submit_reload(rtpgate_cmd_op op) noexcept {
   static const uint32_t kNoVersion = 0;
-  return push_cmd(RTPGATE_CMD_GUARD_RELOAD, 0, kNoVersion);
+  if (op != RTPGATE_CMD_GUARD_RELOAD && op != RTPGATE_CMD_CONFIG_RELOAD) return Errc::BadParam;
+  return push_cmd(op, 0, kNoVersion);
 }
 
 Result<uint64_t> ControlClient::push_cmd(rtpgate_cmd_op op, uint32_t id, const uint32_t& version,

@@ -25,6 +25,7 @@ void fill_size_table(uint32_t* t) {
   t[RTPGATE_SHM_SZ_SRTP_ENTRY] = sizeof(rtpgate_shm_srtp_entry);
   t[RTPGATE_SHM_SZ_REC_ENTRY] = sizeof(rtpgate_shm_rec_entry);
   t[RTPGATE_SHM_SZ_GUARD_BLOCK] = sizeof(rtpgate_shm_guard_block);
+  t[RTPGATE_SHM_SZ_CONFIG_BLOCK] = sizeof(rtpgate_shm_config_block);
 }
 
 bool fail(std::string* why, std::string msg) {
@@ -84,6 +85,8 @@ Layout compute_layout(const RegionConfig& c) {
   off = align_up(off + (uint64_t{c.rec_capacity} + 63) / 64 * 8, kAlign);
   l.off_guard = off;
   off = align_up(off + sizeof(rtpgate_shm_guard_block), kAlign);
+  l.off_config = off;
+  off = align_up(off + sizeof(rtpgate_shm_config_block), kAlign);
   l.off_cmd_ring = off;
   off = align_up(off + SpscRing<rtpgate_shm_cmd>::bytes_for(c.cmd_ring_capacity), kAlign);
   l.off_cpl_ring = off;
@@ -145,6 +148,7 @@ void init_header(rtpgate_shm_header* h, const RegionConfig& c, const Layout& l) 
   h->off_rec = l.off_rec;
   h->off_rec_bitmap = l.off_rec_bitmap;
   h->off_guard = l.off_guard;
+  h->off_config = l.off_config;
 }
 
 bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::string* why) {
@@ -195,7 +199,8 @@ bool validate_header(const rtpgate_shm_header& h, uint64_t mapped_size, std::str
             (h.rec_capacity == 0 ||
              (inside(h.off_rec, uint64_t{h.rec_capacity} * sizeof(rtpgate_shm_rec_entry)) &&
               inside(h.off_rec_bitmap, (uint64_t{h.rec_capacity} + 63) / 64 * 8))) &&
-            inside(h.off_guard, sizeof(rtpgate_shm_guard_block));
+            inside(h.off_guard, sizeof(rtpgate_shm_guard_block)) &&
+            inside(h.off_config, sizeof(rtpgate_shm_config_block));
   for (uint32_t i = 0; ok && i < h.n_pkt_rings_to_ctl; i++) ok = inside(h.off_pkt_rings_to_ctl[i], pkt_len);
   for (uint32_t i = 0; ok && i < h.n_pkt_rings_to_dp; i++) ok = inside(h.off_pkt_rings_to_dp[i], pkt_len);
   if (!ok) return fail(why, "header offsets point outside the region");

@@ -31,6 +31,12 @@ uint64_t monotonic_ns() noexcept {
   return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
 }
 
+uint64_t realtime_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
 Region::~Region() { reset(); }
 
 Region::Region(Region&& o) noexcept { *this = std::move(o); }
@@ -104,9 +110,7 @@ Result<Region> Region::create(const RegionConfig& c, std::string* why) {
   for (uint32_t i = 0; i < c.n_pkt_rings_to_dp; i++)
     SpscRing<rtpgate_shm_pkt_slot>::init(r.at<rtpgate_shm_ring_hdr>(l.off_pkt_to_dp[i]), c.pkt_ring_capacity);
   for (uint32_t i = 0; i < c.n_lcore_stats; i++) r.lcore_stats(i).lcore_id = UINT32_MAX;
-  timespec rt{};
-  clock_gettime(CLOCK_REALTIME, &rt);
-  h->generation = uint64_t(rt.tv_sec) * 1000000000ull + uint64_t(rt.tv_nsec);
+  h->generation = realtime_ns();
   h->dp_pid = static_cast<uint32_t>(getpid());
   __atomic_store_n(&h->heartbeat_ns, monotonic_ns(), __ATOMIC_RELEASE);
   return r;

@@ -106,9 +106,9 @@ inline bool open_vdev(DpEnv& env, const char* vdev, const std::string& tmp_name,
 // Starts env.rt with `c`, attaches the control client and creates the pool the tests inject
 // from (`pool_mbufs` buffers of `buf_size` bytes). Returns "" or what failed.
 inline std::string start_env(DpEnv& env, const Config& c, const char* pool_name, uint32_t pool_mbufs,
-                             uint16_t buf_size = RTE_MBUF_DEFAULT_BUF_SIZE) {
+                             uint16_t buf_size = RTE_MBUF_DEFAULT_BUF_SIZE, ConfigSource src = {}) {
   std::string why;
-  if (!validate_config(c, &why) || !env.rt.init(c, &why)) return "runtime init failed: " + why;
+  if (!validate_config(c, &why) || !env.rt.init(c, &why, std::move(src))) return "runtime init failed: " + why;
   auto cc = shm::ControlClient::open(c.shm_name, &why);
   if (!cc) return "control attach failed: " + why;
   env.cc.emplace(std::move(cc.value()));
@@ -229,6 +229,7 @@ inline void inject(DpEnv& env, uint16_t port, const std::vector<Bytes>& payloads
     rte_mbuf* m = rte_pktmbuf_alloc(env.pool);
     ASSERT_NE(m, nullptr);
     std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(f.size())), f.data(), f.size());
+    m->port = env.port;  // as the PMD sets it on RX (the kernel path indexes tap_port by it)
     ms.push_back(m);
   }
   for (size_t i = 0; i < ms.size(); i += 32) {

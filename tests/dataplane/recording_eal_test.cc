@@ -596,8 +596,8 @@ TEST_F(RecordingDp, PliCommandSendsPsfbTowardTheRtcpFlow) {
   ASSERT_TRUE(send(0, true, t0 + 2));
   EXPECT_EQ(collect_tx().size(), 1u);
   // After the interval (counted from the forced one), with an explicit sender SSRC.
-  EXPECT_FALSE(send(0, false, t0 + 2 + dp().pli_min_tsc - 1));
-  ASSERT_TRUE(send(0xabcdef01, false, t0 + 2 + dp().pli_min_tsc));
+  EXPECT_FALSE(send(0, false, t0 + 2 + dp().live.pli_min_tsc.load() - 1));
+  ASSERT_TRUE(send(0xabcdef01, false, t0 + 2 + dp().live.pli_min_tsc.load()));
   tx = collect_tx();
   ASSERT_EQ(tx.size(), 1u);
   build_pli(want.data(), 0xabcdef01, 0x51505150);

@@ -13,10 +13,12 @@
 #include <rte_ring.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../sipguard/sip_messages.h"
@@ -99,7 +101,7 @@ uint64_t limited(const std::string& id) {
 
 // GUARD_RELOAD through the command ring, the loader's work done by this thread.
 rtpgate_shm_cpl reload_via_ring() {
-  auto seq = g->cc->submit_guard_reload();
+  auto seq = g->cc->submit_reload(RTPGATE_CMD_GUARD_RELOAD);
   EXPECT_TRUE(seq);
   for (int i = 0; i < 1000; i++) {
     g->rt.commands().poll(rte_rdtsc(), 64, lc().ctr);
@@ -269,10 +271,17 @@ TEST_F(SipGuardDp, GoodFileReplacesTheRulesAndTheOldSetWaitsForAGracePeriod) {
   EXPECT_EQ(hits("evil"), 1u);  // counters start from zero with the new set
   EXPECT_EQ(hits("sip"), 1u);
   EXPECT_EQ(hits("ua-friendly-scanner"), ~uint64_t{0});  // no longer in force
-  // Back to the defaults through the SIGHUP path (Runtime::request_guard_reload).
+  // Back to the defaults through the SIGHUP path (Runtime::request_reload): the reload
+  // thread's work (configuration, then the guard's rules) on another thread, the guard's here.
   write_rules(default_rules());
-  g->rt.request_guard_reload();
-  g->rt.guard().service();
+  g->rt.request_reload();
+  std::atomic<bool> reloaded{false};
+  std::thread reload_thread([&] {
+    g->rt.reloader().service();
+    reloaded = true;
+  });
+  while (!reloaded) g->rt.guard().service();
+  reload_thread.join();
   EXPECT_EQ(block().ruleset_gen, gen0 + 2);
   EXPECT_EQ(block().reloads, reloads0 + 2);
   send({msg::svwar_register()});
@@ -282,8 +291,8 @@ TEST_F(SipGuardDp, GoodFileReplacesTheRulesAndTheOldSetWaitsForAGracePeriod) {
 }
 
 TEST_F(SipGuardDp, OneReloadAtATimeThroughTheRing) {
-  auto first = g->cc->submit_guard_reload();
-  auto second = g->cc->submit_guard_reload();
+  auto first = g->cc->submit_reload(RTPGATE_CMD_GUARD_RELOAD);
+  auto second = g->cc->submit_reload(RTPGATE_CMD_GUARD_RELOAD);
   ASSERT_TRUE(first && second);
   Errc e1 = Errc::Timeout, e2 = Errc::Timeout;
   for (int i = 0; i < 1000 && (e1 == Errc::Timeout || e2 == Errc::Timeout); i++) {

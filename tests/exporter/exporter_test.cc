@@ -164,6 +164,32 @@ TEST_F(ExporterTest, ValuesMoveWithTheRegion) {
   EXPECT_EQ(after.samples["rtpgate_exporter_scrapes_total"], 2);
 }
 
+TEST_F(ExporterTest, ConfigurationReloadsAndSettings) {
+  auto& c = dp_.config();
+  c.config_gen = 1;
+  c.live.control_grace_ms = 30000;
+  Parsed before = scrape();
+  EXPECT_EQ(before.samples["rtpgate_config_generation"], 1);
+  EXPECT_EQ(before.samples["rtpgate_config_last_reload_ok"], 1);
+  EXPECT_EQ(before.samples[R"(rtpgate_config_setting{key="control_grace_ms"})"], 30000);
+  EXPECT_EQ(before.types["rtpgate_config_reloads_total"], "counter");
+  // One applied reload (a new grace), then one refused.
+  c.config_gen = 2;
+  c.reloads = 2;
+  c.reload_failures = 1;
+  c.last_errc = static_cast<uint32_t>(Errc::BadConfig);
+  c.live.control_grace_ms = 1000;
+  dp_.guard().state = RTPGATE_GUARD_ON;
+  dp_.guard().n_rules = 12;
+  Parsed after = scrape();
+  EXPECT_EQ(after.samples["rtpgate_config_generation"], 2);
+  EXPECT_EQ(after.samples[R"(rtpgate_config_reloads_total{result="applied"})"], 1);
+  EXPECT_EQ(after.samples[R"(rtpgate_config_reloads_total{result="refused"})"], 1);
+  EXPECT_EQ(after.samples["rtpgate_config_last_reload_ok"], 0);
+  EXPECT_EQ(after.samples[R"(rtpgate_config_setting{key="control_grace_ms"})"], 1000);
+  EXPECT_EQ(after.samples["rtpgate_sip_guard_rules"], 12);
+}
+
 TEST_F(ExporterTest, StaleHeartbeatOrStoppedIsDown) {
   dp_.hdr()->heartbeat_ns = shm::monotonic_ns() - 5'000'000'000ull;
   Parsed p = scrape();

@@ -229,7 +229,22 @@ TEST(Layout, HeaderSizeAndOffsets) {
   EXPECT_EQ(offsetof(rtpgate_shm_header, off_rec), 2064u);           // layout 1.4
   EXPECT_EQ(offsetof(rtpgate_shm_header, off_rec_bitmap), 2072u);    // layout 1.4
   EXPECT_EQ(offsetof(rtpgate_shm_header, off_guard), 2080u);         // layout 1.5
-  EXPECT_EQ(offsetof(rtpgate_shm_header, reserved), 2088u);
+  EXPECT_EQ(offsetof(rtpgate_shm_header, off_config), 2088u);        // layout 1.7
+  EXPECT_EQ(offsetof(rtpgate_shm_header, reserved), 2096u);
+}
+
+TEST(Layout, ConfigBlockSizeAndOffsets) {  // layout 1.7
+  EXPECT_EQ(sizeof(rtpgate_shm_live_settings), 128u);
+  EXPECT_EQ(offsetof(rtpgate_shm_live_settings, log_level), 56u);
+  EXPECT_EQ(sizeof(rtpgate_shm_config_block), 2048u);
+  EXPECT_EQ(offsetof(rtpgate_shm_config_block, seq), 8u);
+  EXPECT_EQ(offsetof(rtpgate_shm_config_block, reloads), 32u);
+  EXPECT_EQ(offsetof(rtpgate_shm_config_block, last_errc), 56u);
+  EXPECT_EQ(offsetof(rtpgate_shm_config_block, live), 72u);
+  EXPECT_EQ(offsetof(rtpgate_shm_config_block, path), 200u);
+  EXPECT_EQ(offsetof(rtpgate_shm_config_block, last_error), 456u);
+  EXPECT_EQ(offsetof(rtpgate_shm_config_block, last_changed), 712u);
+  EXPECT_EQ(static_cast<int>(RTPGATE_CMD_CONFIG_RELOAD), 11);
 }
 
 TEST(Layout, GuardBlockSizeAndOffsets) {  // layout 1.5
@@ -272,8 +287,8 @@ TEST(Layout, RecEntrySizeAndOffsets) {  // layout 1.4
 TEST(Layout, VersionAndMagicArePinned) {
   EXPECT_EQ(RTPGATE_SHM_MAGIC, 0x3130455441475052ULL);
   EXPECT_EQ(RTPGATE_SHM_LAYOUT_MAJOR, 1);
-  EXPECT_EQ(RTPGATE_SHM_LAYOUT_MINOR, 6);
-  EXPECT_EQ(RTPGATE_SHM_SZ_COUNT, 13);
+  EXPECT_EQ(RTPGATE_SHM_LAYOUT_MINOR, 7);
+  EXPECT_EQ(RTPGATE_SHM_SZ_COUNT, 14);
   EXPECT_LE(static_cast<int>(RTPGATE_SHM_SZ_COUNT), static_cast<int>(RTPGATE_SHM_SZ_TABLE_LEN));
 }
 
@@ -294,6 +309,7 @@ TEST(Layout, InitHeaderFillsIdentityAndSizeTable) {
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_PKT_SLOT], sizeof(rtpgate_shm_pkt_slot));
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_SRTP_ENTRY], sizeof(rtpgate_shm_srtp_entry));
   EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_GUARD_BLOCK], sizeof(rtpgate_shm_guard_block));
+  EXPECT_EQ(g.h.size_table[RTPGATE_SHM_SZ_CONFIG_BLOCK], sizeof(rtpgate_shm_config_block));
   for (int i = RTPGATE_SHM_SZ_COUNT; i < RTPGATE_SHM_SZ_TABLE_LEN; i++) EXPECT_EQ(g.h.size_table[i], 0u) << i;
   EXPECT_EQ(g.h.n_addrs, 2u);
   EXPECT_EQ(g.h.flow_capacity, 1024u);
@@ -416,6 +432,7 @@ TEST(ValidateHeader, RejectsAnyTableOffsetOutsideRegion) {
       {"off_evt_ring", &rtpgate_shm_header::off_evt_ring},
       {"off_lcore_stats", &rtpgate_shm_header::off_lcore_stats},
       {"off_guard", &rtpgate_shm_header::off_guard},
+      {"off_config", &rtpgate_shm_header::off_config},
   };
   for (const auto& [name, field] : fields) {
     GoodHeader g;
@@ -467,6 +484,7 @@ TEST(ComputeLayout, OffsetsAreOrderedAlignedAndInsideTotal) {
         {l.off_flow_bitmap, (uint64_t{flows} + 63) / 64 * 8},
         {l.off_port_bitmap, l.port_words_per_addr * 8 * c.addrs.size()},
         {l.off_guard, sizeof(rtpgate_shm_guard_block)},  // layout 1.5
+        {l.off_config, sizeof(rtpgate_shm_config_block)},  // layout 1.7
         {l.off_cmd_ring, SpscRing<rtpgate_shm_cmd>::bytes_for(c.cmd_ring_capacity)},
         {l.off_cpl_ring, SpscRing<rtpgate_shm_cpl>::bytes_for(c.cpl_ring_capacity)},
         {l.off_evt_ring, SpscRing<rtpgate_shm_cpl>::bytes_for(c.evt_ring_capacity)},

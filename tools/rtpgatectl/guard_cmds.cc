@@ -1,8 +1,6 @@
 // rtpgatectl SIP guard commands (see guard_cmds.h).
 #include "guard_cmds.h"
 
-#include <signal.h>
-#include <errno.h>
 #include <time.h>
 
 #include <cstdio>
@@ -10,7 +8,9 @@
 #include <cstring>
 #include <memory>
 
-#include "rtpgate/shm/control_client.h"
+#include "cli_text.h"
+#include "reload_request.h"
+#include "rtpgate/shm/seqlock.h"
 #include "sipguard/guard_db.h"
 #include "sipguard/rule_parser.h"
 
@@ -19,35 +19,10 @@ namespace {
 
 namespace sg = dp::sipguard;
 
-int fail(const std::string& m) {
-  std::fprintf(stderr, "rtpgatectl: %s\n", m.c_str());
-  return 1;
-}
-
-std::string json_str(const char* s) {
-  std::string o = "\"";
-  for (; *s != '\0'; s++) {
-    const auto c = static_cast<unsigned char>(*s);
-    if (c == '"' || c == '\\') o += '\\', o += static_cast<char>(c);
-    else if (c < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", c);
-      o += b;
-    } else o += static_cast<char>(c);
-  }
-  return o + "\"";
-}
-
 // A consistent copy of the loader-written part (status and rule table) of the block.
 std::unique_ptr<rtpgate_shm_guard_block> read_block(const rtpgate_shm_guard_block& b) {
   auto c = std::make_unique<rtpgate_shm_guard_block>();
-  for (int tries = 0; tries < 1000; tries++) {
-    const uint64_t s = __atomic_load_n(&b.seq, __ATOMIC_ACQUIRE);
-    if (s & 1) continue;
-    std::memcpy(c.get(), &b, offsetof(rtpgate_shm_guard_block, lcore));
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&b.seq, __ATOMIC_RELAXED) == s) break;
-  }
+  shm::seq_read(&b.seq, c.get(), &b, offsetof(rtpgate_shm_guard_block, lcore));
   std::memcpy(c->lcore, b.lcore, sizeof b.lcore);
   c->last_error[sizeof c->last_error - 1] = '\0';
   c->path[sizeof c->path - 1] = '\0';
@@ -164,11 +139,6 @@ int report(const rtpgate_shm_guard_block& b, Errc e, uint32_t line, bool json) {
   return e == Errc::Ok ? 0 : 1;
 }
 
-void sleep_ms(long ms) {
-  timespec ts{ms / 1000, (ms % 1000) * 1000000};
-  nanosleep(&ts, nullptr);
-}
-
 }  // namespace
 
 int cmd_guard_show(const std::string& name, bool json) {
@@ -185,38 +155,19 @@ int cmd_guard_show(const std::string& name, bool json) {
 int cmd_guard_reload(const std::string& name, const std::vector<std::string>& args, bool json) {
   bool use_signal = false;
   double seconds = 10;
-  for (size_t i = 0; i < args.size(); i++) {
-    if (args[i] == "--signal") use_signal = true;
-    else if (args[i] == "--seconds" && i + 1 < args.size()) seconds = std::stod(args[++i]);
-    else return fail("guard-reload [--signal] [--seconds N]");
-  }
-  const auto timeout_ms = static_cast<uint32_t>(seconds * 1000);
+  if (!parse_reload_args(args, &use_signal, &seconds)) return fail("guard-reload [--signal] [--seconds N]");
+  const ReloadWatch watch{
+      [](const shm::Region& r) { return read_block(r.guard())->reloads; },
+      [](const shm::Region& r) {
+        const auto b = read_block(r.guard());
+        return ReloadOutcome{true, static_cast<Errc>(b->last_errc), b->last_error_line};
+      }};
   std::string why;
-  if (!use_signal) {
-    auto cc = shm::ControlClient::open(name, &why);
-    if (cc) {
-      auto seq = cc->submit_guard_reload();
-      if (!seq) return fail("cannot queue the reload: " + std::string(to_string(seq.error())));
-      auto cpl = cc->wait(seq.value(), timeout_ms);
-      if (!cpl) return fail("no answer from the data plane: " + std::string(to_string(cpl.error())));
-      const auto b = read_block(cc->region().guard());
-      return report(*b, static_cast<Errc>(cpl->errc), cpl->aux, json);
-    }
-    if (cc.error() != Errc::Busy) return fail(why);
-    std::fprintf(stderr, "rtpgatectl: %s; reloading with SIGHUP instead\n", why.c_str());
-  }
+  const ReloadOutcome o = request_reload(name, RTPGATE_CMD_GUARD_RELOAD, use_signal, seconds, watch, &why);
+  if (!o.answered) return fail(why);
   auto r = shm::Region::attach(name, &why);
   if (!r) return fail(why);
-  const rtpgate_shm_guard_block& live = r->guard();
-  const uint64_t before = __atomic_load_n(&live.reloads, __ATOMIC_ACQUIRE);
-  if (r->hdr()->dp_pid == 0 || kill(static_cast<pid_t>(r->hdr()->dp_pid), SIGHUP) != 0)
-    return fail("cannot signal the data plane (pid " + std::to_string(r->hdr()->dp_pid) + "): " + std::strerror(errno));
-  for (uint32_t waited = 0; waited < timeout_ms; waited += 10) {
-    const auto b = read_block(live);
-    if (b->reloads > before) return report(*b, static_cast<Errc>(b->last_errc), b->last_error_line, json);
-    sleep_ms(10);
-  }
-  return fail("the data plane did not reload within " + std::to_string(seconds) + " s");
+  return report(*read_block(r->guard()), o.errc, o.line, json);
 }
 
 int cmd_guard_check(const std::vector<std::string>& args, bool json) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cli_text.h"
+#include "config_cmds.h"
 #include "flow_args.h"
 #include "guard_cmds.h"
 #include "rtpgate/shm/control_client.h"
@@ -15,6 +17,7 @@
 using rtpgate::Errc;
 namespace shm = rtpgate::shm;
 namespace ctl = rtpgate::ctl;
+using rtpgate::ctl::fail;
 
 namespace {
 
@@ -39,17 +42,16 @@ int usage() {
       "  guard-reload [--signal] [--seconds N]  reload the SIP guard's rule file (command ring, or\n"
       "                            SIGHUP when another controller is attached); fails naming the line\n"
       "  guard-check FILE          parse and compile a SIP guard rule file offline\n"
+      "  config                    run-time settings in force, configuration file, reload status\n"
+      "  reload [--signal] [--seconds N]  re-read the configuration file: apply the run-time settings\n"
+      "                            (timeouts, rate limits, idle policy, log level), then reload the SIP\n"
+      "                            guard's rules; refused naming key and line if a key needs a restart\n"
       "FLOWOPTS: --local IP:PORT (PORT 0 = allocate) --to IP:PORT [--from IP:PORT] [--kind rtp|rtcp]\n"
       "  [--expect IP[:PORT]] [--peer IP:PORT] [--expect-ssrc N] [--latch MS] [--reverse ID]\n"
       "  [--rewrite] [--out-ssrc N] [--ts-step N] [--direction D] [--dscp N] [--idle-ms N]\n"
       "  [--rtcp-mux ID] [--action forward|ctl|drop] [--ctl-ring N] [--cookie N]\n"
       "  [--srtp-in IDX] [--srtp-out IDX] [--srtp-auth]\n");
   return 2;
-}
-
-int fail(const std::string& msg) {
-  std::fprintf(stderr, "rtpgatectl: %s\n", msg.c_str());
-  return 1;
 }
 
 int cmd_add_or_mod(const std::string& name, bool add, int64_t id, const std::vector<std::string>& args, bool json) {
@@ -209,6 +211,8 @@ int main(int argc, char** argv) {
   if (cmd == "srtp-del" && !rest.empty()) return ctl::cmd_srtp_del(name, static_cast<uint32_t>(std::strtoul(rest[0].c_str(), nullptr, 10)));
   if (cmd == "srtp") return ctl::cmd_srtp_list(name, json);
   if (cmd == "guard") return ctl::cmd_guard_show(name, json);
+  if (cmd == "config") return ctl::cmd_config_show(name, json);
+  if (cmd == "reload") return ctl::cmd_reload(name, rest, json);
   if (cmd == "guard-reload") return ctl::cmd_guard_reload(name, rest, json);
   if (cmd == "guard-check") return ctl::cmd_guard_check(rest, json);
   if (cmd == "watch") return cmd_watch(name, opt("--seconds", 10), static_cast<long>(opt("--count", 0)));

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli_text.h"
 #include "rtpgate/shm/control_client.h"
 
 namespace rtpgate::ctl {
@@ -24,11 +25,6 @@ const char* profile_name(uint8_t id) {
   for (const auto& p : kProfiles)
     if (p.id == id) return p.name;
   return "?";
-}
-
-int fail(const std::string& m) {
-  std::fprintf(stderr, "rtpgatectl: %s\n", m.c_str());
-  return 1;
 }
 
 bool parse_hex(const std::string& s, uint8_t* out, size_t n) {

@@ -36,7 +36,11 @@ enum rtpgate_cmd_op {
   RTPGATE_CMD_GUARD_RELOAD = 10 /* layout 1.5: reload the SIP guard's rule file (flow_id, flow_version 0);
                                    completes once the file was compiled and swapped in, or refused
                                    (errc BadRuleFile, aux = the offending line, the old rules stay;
-                                   text in the guard block's last_error) */
+                                   text in the guard block's last_error) */,
+  RTPGATE_CMD_CONFIG_RELOAD = 11 /* layout 1.7: re-read the configuration file and apply the run-time
+                                   settings, then reload the SIP guard's rules (when on); completes with
+                                   Ok, BadConfig (aux = the offending line; the settings in force stay;
+                                   text in the config block's last_error) or the guard's BadRuleFile */
 };
 
 /* RTPGATE_CMD_PLI payload: the PLI goes out on the RTP flow's RTCP flow (rtcp_flow_id, or

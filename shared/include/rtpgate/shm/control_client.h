@@ -62,9 +62,10 @@ class ControlClient {
   // Queues RTPGATE_CMD_PLI for RTP flow `flow_id`.
   Result<uint64_t> submit_pli(uint32_t flow_id, const rtpgate_cmd_pli& p) noexcept;
 
-  // Queues RTPGATE_CMD_GUARD_RELOAD (layout 1.5). The completion comes once the data plane
-  // compiled and swapped in the rule file, or refused it (errc BadRuleFile, aux = line).
-  Result<uint64_t> submit_guard_reload() noexcept;
+  // Queues RTPGATE_CMD_GUARD_RELOAD (layout 1.5) or RTPGATE_CMD_CONFIG_RELOAD (1.7). The
+  // completion comes once the data plane applied the file, or refused it (errc BadRuleFile
+  // or BadConfig, aux = the offending line).
+  Result<uint64_t> submit_reload(rtpgate_cmd_op op) noexcept;
 
   // Writes a slot's parameters and bumps its version; returns the new version.
   uint32_t write_params(uint32_t flow_id, const rtpgate_shm_flow_params& p) noexcept;

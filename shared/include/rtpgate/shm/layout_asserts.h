@@ -40,6 +40,11 @@ static_assert(offsetof(rtpgate_shm_guard_lcore, hits) == 128);
 static_assert(offsetof(rtpgate_shm_guard_block, rules) == 1024);
 static_assert(offsetof(rtpgate_shm_guard_block, lcore) == 1024 + 64 * RTPGATE_GUARD_MAX_RULES);
 static_assert(sizeof(rtpgate_shm_guard_block) == 84992);
+static_assert(offsetof(rtpgate_shm_header, off_config) == offsetof(rtpgate_shm_header, off_guard) + 8);  // 1.7
+static_assert(sizeof(rtpgate_shm_live_settings) == 128);
+static_assert(offsetof(rtpgate_shm_config_block, live) == 72);
+static_assert(offsetof(rtpgate_shm_config_block, path) == 200);
+static_assert(sizeof(rtpgate_shm_config_block) == 2048);
 static_assert(offsetof(rtpgate_shm_lcore_stats, ctr) == 64);
 static_assert(sizeof(rtpgate_shm_pkt_slot) == 1536);
 static_assert(offsetof(rtpgate_shm_pkt_slot, data) == 64);
@@ -52,5 +57,6 @@ static_assert(std::is_trivially_copyable_v<rtpgate_shm_pkt_slot>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_srtp_entry>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_rec_entry>);
 static_assert(std::is_trivially_copyable_v<rtpgate_shm_guard_block>);
+static_assert(std::is_trivially_copyable_v<rtpgate_shm_config_block>);
 
 }  // namespace rtpgate::shm

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "rtpgate/shm/cmd_ring.h"
+#include "rtpgate/shm/config_block.h"
 #include "rtpgate/shm/flow_entry.h"
 #include "rtpgate/shm/guard_block.h"
 #include "rtpgate/shm/layout_version.h"
@@ -80,7 +81,8 @@ struct rtpgate_shm_header {
   uint64_t off_rec;            /* layout 1.4: rtpgate_shm_rec_entry[rec_capacity] */
   uint64_t off_rec_bitmap;     /* layout 1.4: uint64_t words, bit set = entry allocated (writer: control) */
   uint64_t off_guard;          /* layout 1.5: rtpgate_shm_guard_block (writer: data plane) */
-  uint8_t reserved[192];
+  uint64_t off_config;         /* layout 1.7: rtpgate_shm_config_block (writer: data plane) */
+  uint8_t reserved[184];
 };
 
 #endif

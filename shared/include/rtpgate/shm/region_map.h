@@ -37,6 +37,7 @@ struct Layout {
   uint64_t off_srtp, off_srtp_bitmap;
   uint64_t off_rec, off_rec_bitmap;
   uint64_t off_guard;
+  uint64_t off_config;
   uint64_t off_pkt_to_ctl[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t off_pkt_to_dp[RTPGATE_SHM_MAX_PKT_RINGS];
   uint64_t total;
@@ -80,6 +81,7 @@ class Region {
   rtpgate_shm_rec_entry& rec(uint32_t idx) const noexcept { return at<rtpgate_shm_rec_entry>(hdr()->off_rec)[idx]; }
   uint64_t* rec_bitmap() const noexcept { return at<uint64_t>(hdr()->off_rec_bitmap); }
   rtpgate_shm_guard_block& guard() const noexcept { return *at<rtpgate_shm_guard_block>(hdr()->off_guard); }
+  rtpgate_shm_config_block& config() const noexcept { return *at<rtpgate_shm_config_block>(hdr()->off_config); }
   uint64_t* port_bitmap(uint32_t addr_idx) const noexcept {
     return at<uint64_t>(hdr()->off_port_bitmap) + addr_idx * hdr()->port_bitmap_words_per_addr;
   }
@@ -124,5 +126,7 @@ int find_media_addr(const rtpgate_shm_header& h, const rtpgate_shm_addr& a) noex
 
 // CLOCK_MONOTONIC in nanoseconds (the clock of heartbeat_ns and last_seen_ns).
 uint64_t monotonic_ns() noexcept;
+// CLOCK_REALTIME in nanoseconds (generation numbers, load and attempt times).
+uint64_t realtime_ns() noexcept;
 
 }  // namespace rtpgate::shm

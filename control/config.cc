@@ -156,10 +156,11 @@ bool load_config(const std::string& folder, const std::string& package, PluginCo
     log(Log::Warn, "no %s/%s.jcfg: using defaults", folder.c_str(), package.c_str());
     return true;
   }
+  std::fclose(f);
   ConfigPtr cfg(new config_t);
   config_init(cfg.get());
-  const int ok = config_read(cfg.get(), f);
-  std::fclose(f);
+  // By name, so that every setting knows its file (messages say "FILE:LINE: key").
+  const int ok = config_read_file(cfg.get(), path.c_str());
   if (ok != CONFIG_TRUE) {
     *why = path + ":" + std::to_string(config_error_line(cfg.get())) + ": " + config_error_text(cfg.get());
     return false;

@@ -98,7 +98,7 @@ bool notify(uint32_t refer_id, int status, const char* phrase, bool final) {
   nua_notify(t->nh, SIPTAG_EVENT_STR(t->event.c_str()),
              NUTAG_SUBSTATE(final ? nua_substate_terminated : nua_substate_active),
              SIPTAG_CONTENT_TYPE_STR("message/sipfrag"), SIPTAG_PAYLOAD_STR(frag.c_str()), TAG_END());
-  log(Log::Verb, "transfer %u: NOTIFY %s (%s)", refer_id, frag.c_str(), final ? "terminated" : "active");
+  log_peer(Log::Verb, "transfer %u: NOTIFY %s (%s)", refer_id, frag.c_str(), final ? "terminated" : "active");
   if (final) erase(refer_id);
   return true;
 }

@@ -39,6 +39,8 @@ class Runtime {
   Recorder& recorder(uint32_t i) noexcept { return *recorders_[i]; }
   // The SIP guard (tests drive service() without starting its thread).
   sipguard::GuardRuntime& guard() noexcept { return *guard_; }
+  // Housekeeping (tests drive its publishing without starting its thread).
+  Housekeeping& housekeeping() noexcept { return *hk_; }
   // Configuration reloads (tests drive service() without starting its thread).
   ConfigReloader& reloader() noexcept { return *reloader_; }
 

@@ -60,7 +60,7 @@ void new_call(const std::shared_ptr<Session>& target, nua_handle_t* nh, const si
     // 488 when it does not parse, has no audio and no video, or no medium has an address.
     const auto usable = [](const sdp::RemoteMedium& m) { return m.present && !m.addr.empty(); };
     if (!sdp::parse_remote(sdp, sdp::SdpType::Offer, &rm, &why) || (!usable(rm.audio) && !usable(rm.video))) {
-      log(Log::Warn, "[%s] incoming INVITE with unusable SDP: %s", s.account.username.c_str(), why.c_str());
+      log_peer(Log::Warn, "[%s] incoming INVITE with unusable SDP: %s", s.account.username.c_str(), why.c_str());
       nua_respond(nh, 488, sip_status_phrase(488), TAG_END());
       c = CallState{};
       nua_handle_destroy(nh);
@@ -142,7 +142,7 @@ void on_incoming_ack(Session& s, nua_handle_t* nh, const sip_t* sip) {
   const std::string sdp = sdp_body(sip);
   std::string why;
   if (sdp.empty() || !apply_remote_sdp(s, sdp, sdp::SdpType::Answer, &why)) {
-    log(Log::Warn, "[%s] ACK without a usable SDP answer: hanging up", s.account.username.c_str());
+    log_peer(Log::Warn, "[%s] ACK without a usable SDP answer: hanging up", s.account.username.c_str());
     abort_call(s);
     return;
   }

@@ -27,7 +27,7 @@ void early_or_final(Session& s, int status, const sip_t* sip, const std::string&
   CallState& c = s.call;
   std::string why;
   if (!apply_remote_sdp(s, sdp, sdp::SdpType::Answer, &why)) {
-    log(Log::Warn, "[%s] unusable SDP answer from %s: %s", s.account.username.c_str(), c.callee.c_str(), why.c_str());
+    log_peer(Log::Warn, "[%s] unusable SDP answer from %s: %s", s.account.username.c_str(), c.callee.c_str(), why.c_str());
     if (status >= 200) c.status = CallStatus::InCall;   // 2xx already ACKed: only a BYE ends it (spec §9.3)
     abort_call(s);
     return;
@@ -86,7 +86,7 @@ void on_invite_reply(Session& s, int status, const char* phrase, nua_handle_t* n
     if (on_reinvite_reply(s, status, sip)) return;   // answer to our hold/unhold/update
     if (c.status != CallStatus::Inviting && c.status != CallStatus::InCall) return;
     if (sdp.empty() && !c.remote_known) {
-      log(Log::Warn, "[%s] 2xx without SDP to our offer: hanging up", s.account.username.c_str());
+      log_peer(Log::Warn, "[%s] 2xx without SDP to our offer: hanging up", s.account.username.c_str());
       abort_call(s);
       return;
     }

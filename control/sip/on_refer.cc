@@ -117,7 +117,7 @@ void on_incoming_refer(SipStack& stack, Session* bound, nua_handle_t* nh, const 
     return;
   }
   if (sip == nullptr || sip->sip_refer_to == nullptr) {
-    log(Log::Warn, "[%s] REFER without Refer-To", target->account.username.c_str());
+    log_peer(Log::Warn, "[%s] REFER without Refer-To", target->account.username.c_str());
     nua_respond(nh, 400, sip_status_phrase(400), NUTAG_WITH_THIS(stack.nua()), TAG_END());
     if (!in_dialog) nua_handle_destroy(nh);
     return;
@@ -134,7 +134,7 @@ void on_incoming_refer(SipStack& stack, Session* bound, nua_handle_t* nh, const 
   const std::string by = t.referred_by;
   nua_respond(nh, 202, sip_status_phrase(202), NUTAG_WITH_THIS(stack.nua()), TAG_END());
   const uint32_t id = transfers::add(std::move(t));
-  log(Log::Verb, "[%s] REFER to %s (by %s): transfer %u", target->account.username.c_str(), rt.uri.c_str(),
+  log_peer(Log::Verb, "[%s] REFER to %s (by %s): transfer %u", target->account.username.c_str(), rt.uri.c_str(),
       by.c_str(), id);
 
   Json res = Events::named("transfer");

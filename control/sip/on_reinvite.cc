@@ -70,7 +70,7 @@ std::string answer_sdp(Session& s) {
       (!want.audio || want.audio == now.audio) && (!want.video || want.video == now.video))
     return c.local_sdp;
   if (!next_local_sdp(s, want, &out, &why)) {
-    log(Log::Warn, "[%s] cannot adapt our SDP to the re-INVITE: %s", s.account.username.c_str(), why.c_str());
+    log_peer(Log::Warn, "[%s] cannot adapt our SDP to the re-INVITE: %s", s.account.username.c_str(), why.c_str());
     return c.local_sdp;
   }
   return out;
@@ -125,7 +125,7 @@ void apply_media_directions(Session& s) {
   if (!s.call.remote_known) return;
   std::string why;
   if (!s.media.set_remote(s.call.remote, &why))
-    log(Log::Warn, "[%s] cannot re-point the media at the peer: %s", s.account.username.c_str(), why.c_str());
+    log_peer(Log::Warn, "[%s] cannot re-point the media at the peer: %s", s.account.username.c_str(), why.c_str());
 }
 
 void on_incoming_reinvite(Session& s, nua_handle_t* nh, const sip_t* sip) {
@@ -133,7 +133,7 @@ void on_incoming_reinvite(Session& s, nua_handle_t* nh, const sip_t* sip) {
   const std::string sdp = sdp_body(sip);
   std::string why;
   if (!sdp.empty() && !take_remote(s, sdp, sdp::SdpType::Offer, &why)) {
-    log(Log::Warn, "[%s] re-INVITE with unusable SDP: %s", s.account.username.c_str(), why.c_str());
+    log_peer(Log::Warn, "[%s] re-INVITE with unusable SDP: %s", s.account.username.c_str(), why.c_str());
     nua_respond(nh, 488, sip_status_phrase(488), TAG_END());
     return;
   }
@@ -162,10 +162,10 @@ bool on_reinvite_reply(Session& s, int status, const sip_t* sip) {
   if (!sdp.empty()) {
     sdp::RemoteMedia rm;
     if (!sdp::parse_remote(sdp, sdp::SdpType::Answer, &rm, &why)) {
-      log(Log::Warn, "[%s] unusable SDP in the answer to our re-INVITE: %s", s.account.username.c_str(), why.c_str());
+      log_peer(Log::Warn, "[%s] unusable SDP in the answer to our re-INVITE: %s", s.account.username.c_str(), why.c_str());
     } else if (!use_remote(s, rm, sdp, sdp::SdpType::Answer, &why)) {
       // Mandatory SRTP answered without crypto: as stock, the call ends (BYE).
-      log(Log::Err, "[%s] answer to our re-INVITE: %s", s.account.username.c_str(), why.c_str());
+      log_peer(Log::Err, "[%s] answer to our re-INVITE: %s", s.account.username.c_str(), why.c_str());
       abort_call(s);
       return true;
     }
@@ -183,7 +183,7 @@ bool on_reinvite_ack(Session& s, const sip_t* sip) {
   const std::string sdp = sdp_body(sip);
   std::string why;
   if (sdp.empty() || !take_remote(s, sdp, sdp::SdpType::Answer, &why)) {
-    log(Log::Warn, "[%s] no usable SDP answer in the ACK of a re-INVITE: %s", s.account.username.c_str(), why.c_str());
+    log_peer(Log::Warn, "[%s] no usable SDP answer in the ACK of a re-INVITE: %s", s.account.username.c_str(), why.c_str());
     return true;
   }
   if (to_app) accepted_to_app(s, sip, sdp);

@@ -44,7 +44,7 @@ void on_sip_event(SipStack& stack, nua_event_t event, int status, const char* ph
       if (s == nullptr && nh != nullptr && on_unbound_request(stack, event, nh, sip)) return;   // outside any dialog
       break;
     case nua_i_error:
-      log(Log::Warn, "SIP stack error %d %s", status, phrase);
+      log_peer(Log::Warn, "SIP stack error %d %s", status, phrase);
       return;
     default:
       break;

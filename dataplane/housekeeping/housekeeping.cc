@@ -2,6 +2,7 @@
 #include "housekeeping/housekeeping.h"
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <time.h>
@@ -90,6 +91,22 @@ void Housekeeping::publish_flows(uint64_t now_tsc) noexcept {
   }
 }
 
+void Housekeeping::publish_port_drops() noexcept {
+  uint64_t nombuf = 0, missed = 0, rx_err = 0, tx_err = 0;
+  for (uint16_t i = 0; i < dp_.n_ports; i++) {
+    rte_eth_stats s;
+    if (rte_eth_stats_get(dp_.port_ids[i], &s) != 0) continue;
+    nombuf += s.rx_nombuf;
+    missed += s.imissed;
+    rx_err += s.ierrors;
+    tx_err += s.oerrors;
+  }
+  stats_->ctr[RTPGATE_CTR_drop_nic_nombuf] = nombuf;
+  stats_->ctr[RTPGATE_CTR_drop_nic_missed] = missed;
+  stats_->ctr[RTPGATE_CTR_drop_nic_rx_errors] = rx_err;
+  stats_->ctr[RTPGATE_CTR_drop_nic_tx_errors] = tx_err;
+}
+
 void Housekeeping::run() {
   auto* h = dp_.region.hdr();
   uint64_t next_pub = 0;
@@ -105,6 +122,7 @@ void Housekeeping::run() {
     __atomic_store_n(&h->heartbeat_ns, now, __ATOMIC_RELEASE);
     if (now >= next_pub) {
       publish_flows(rte_rdtsc());
+      publish_port_drops();
       next_pub = now + pub_ns;
       st.loops++;
     }

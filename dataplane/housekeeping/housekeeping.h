@@ -15,6 +15,9 @@ class Housekeeping {
   void stop();    // joins it
   // One publishing sweep over every installed flow (also used by tests).
   void publish_flows(uint64_t now_tsc) noexcept;
+  // The ports' own drop counters (rte_eth_stats: rx_nombuf, imissed, ierrors, oerrors),
+  // summed over the data ports, into our block's drop_nic_* counters.
+  void publish_port_drops() noexcept;
 
  private:
   static void* thread_main(void* self);

@@ -327,6 +327,17 @@ TEST_F(ExhaustionDp, FullTxQueueDropsCountedFreesBuffersAndRecovers) {
   test::send_from_control(*g, ctl.id, rtp_run(1, 40), false);
   EXPECT_EQ(ctr(RTPGATE_CTR_drop_tx_full) - full0, refused + 40);
   EXPECT_TRUE(pool_full(dp().pool));
+  // The ports' own drop counts reach the region (housekeeping's block) as drop_nic_*.
+  // net_ring counts none of them (nor does any virtual device here for rx_nombuf), so this
+  // checks the mapping from rte_eth_stats, not a value.
+  g->rt.housekeeping().publish_port_drops();
+  rte_eth_stats es{};
+  ASSERT_EQ(rte_eth_stats_get(g->port, &es), 0);
+  const uint64_t* hk = dp().region.lcore_stats(g->rt.n_workers()).ctr;
+  EXPECT_EQ(hk[RTPGATE_CTR_drop_nic_nombuf], es.rx_nombuf);
+  EXPECT_EQ(hk[RTPGATE_CTR_drop_nic_missed], es.imissed);
+  EXPECT_EQ(hk[RTPGATE_CTR_drop_nic_rx_errors], es.ierrors);
+  EXPECT_EQ(hk[RTPGATE_CTR_drop_nic_tx_errors], es.oerrors);
 
   const auto tx = collect_tx();
   EXPECT_EQ(tx.count(31500) ? tx.at(31500) : 0, sent);

@@ -6,7 +6,43 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <mutex>
+#include <string>
+
 #include "janus_headers.h"
+#include "log_capture.h"
+
+namespace rtpgate::test {
+namespace {
+
+std::mutex g_capture_mu;
+std::string* g_capture = nullptr;
+
+void capture(const char* line) {
+  std::lock_guard<std::mutex> lock(g_capture_mu);
+  if (g_capture != nullptr) g_capture->append(line);
+}
+
+}  // namespace
+
+LogCapture::LogCapture(int level) : saved_level_(janus_log_level) {
+  std::lock_guard<std::mutex> lock(g_capture_mu);
+  g_capture = &text_;
+  janus_log_level = level;
+}
+
+LogCapture::~LogCapture() {
+  std::lock_guard<std::mutex> lock(g_capture_mu);
+  g_capture = nullptr;
+  janus_log_level = saved_level_;
+}
+
+std::string LogCapture::text() const {
+  std::lock_guard<std::mutex> lock(g_capture_mu);
+  return text_;
+}
+
+}  // namespace rtpgate::test
 
 extern "C" {
 
@@ -37,10 +73,12 @@ void janus_vprintf(const char* format, ...) {
   }
   if (static_cast<size_t>(len) < sizeof stack_buf) {
     std::fputs(stack_buf, stderr);
+    rtpgate::test::capture(stack_buf);
   } else {
     char* heap_buf = static_cast<char*>(g_malloc(static_cast<size_t>(len) + 1));
     std::vsnprintf(heap_buf, static_cast<size_t>(len) + 1, format, ap2);
     std::fputs(heap_buf, stderr);
+    rtpgate::test::capture(heap_buf);
     g_free(heap_buf);
   }
   va_end(ap2);

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "json_ref.h"
+#include "log_capture.h"
 #include "plugin_test_env.h"
 #include "sdes_probe.h"
 #include "sip_sink.h"
@@ -246,8 +247,8 @@ class Srtp : public PluginApiTest {
   // A registered session and an INVITE from RawUac; returns the incomingcall event.
   std::optional<PluginEvent> call_in(const std::string& sdp) {
     h_ = attach();
-    const std::string reg = R"({"request":"register","username":"sip:alice@127.0.0.1","secret":"pw",)"
-                            R"("proxy":"sip:127.0.0.1:)" + std::to_string(registrar_.port()) + "\"}";
+    const std::string reg = R"({"request":"register","username":"sip:alice@127.0.0.1","secret":")" + secret_ +
+                            R"(","proxy":"sip:127.0.0.1:)" + std::to_string(registrar_.port()) + "\"}";
     EXPECT_TRUE(IsResult(request(h_, reg), "registering"));
     auto sip = registrar_.wait_request("REGISTER", kEventTimeout);
     if (!sip) return std::nullopt;
@@ -331,6 +332,7 @@ class Srtp : public PluginApiTest {
   SipSink registrar_{SipSink::Options{.answer_register = true}};
   RawUac uac_;
   janus_plugin_session* h_ = nullptr;
+  std::string secret_ = "pw";
 };
 
 // --- our offers (call) ---
@@ -592,6 +594,28 @@ TEST_F(Srtp, ReinviteChangingTheSuiteRekeysBothDirections) {
   EXPECT_TRUE(r.after.rtcp_same);
   EXPECT_EQ(query("call_status"), "incall");
   hang_up();
+}
+
+// Issue 11: no secret in any log at any level. At Janus's highest level (LOG_MAX) a
+// registration with a password, an SDES call and a re-key log nothing that contains the
+// password, the peer's master keys or ours.
+TEST_F(Srtp, NoPasswordOrKeyInTheLogAtTheHighestLevel) {
+  if (stock()) GTEST_SKIP() << "checks rtpgate's own logging";
+  secret_ = "Pa55-word-of-alice-7341";
+  LogCapture log(LOG_MAX);
+  Rekey r;
+  ASSERT_TRUE(rekey(std::string("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") + kNewKey30 + "\r\n", &r));
+  hang_up();
+  const std::string text = log.text();
+  EXPECT_NE(text.find("[rtpgate]"), std::string::npos) << "nothing captured: the check would prove nothing";
+  EXPECT_NE(text.find("sofia event"), std::string::npos) << "the highest level was not in force";
+  std::vector<std::string> secrets = {secret_, kKey30, kNewKey30};
+  for (const std::string& line : {r.first, r.second}) {  // our own inline: keys
+    const size_t at = line.find("inline:");
+    ASSERT_NE(at, std::string::npos) << line;
+    secrets.push_back(line.substr(at + 7, 40));
+  }
+  for (const auto& s : secrets) EXPECT_EQ(text.find(s), std::string::npos) << "secret " << s << " in the log";
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
                                      1.4: recording table, record_tx_slot, 128 counters;
                                      1.5: SIP guard block, GUARD_RELOAD command, SIP guard counters;
                                      1.6: flows_ctl_expired counter (control heartbeat grace);
-                                     1.7: configuration block, CONFIG_RELOAD command */
+                                     1.7: configuration block, CONFIG_RELOAD command, NIC drop counters */
 
 /* Index of each struct in the header's size table. Numbers never change. */
 enum rtpgate_shm_struct_id {

@@ -73,6 +73,11 @@ bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::
         any = true;
         continue;
       }
+      if (cpl.op == RTPGATE_CMD_SRTP_SET) {
+        cpl.errc == static_cast<uint16_t>(Errc::Ok) ? out->srtp_set++ : out->srtp_failed++;
+        any = true;
+        continue;
+      }
       if (cpl.op != RTPGATE_CMD_FLOW_INSTALL) continue;  // notifications: none expected
       any = true;
       completed++;
@@ -115,6 +120,15 @@ bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::
         if (!submit_retry([&] { return c.submit_rec(RTPGATE_CMD_REC_START, rec); })) return false;
         p.record_slot = rec;
       }
+    }
+    if (fc.srtp.profile != 0) {
+      auto idx = c.alloc_srtp();
+      if (!idx) return out->why = "SRTP table full at flow " + std::to_string(i), false;
+      rtpgate_shm_srtp_entry e = fc.srtp;
+      e.cookie = i;
+      c.write_srtp(idx.value(), e);
+      if (!submit_retry([&] { return c.submit_srtp(RTPGATE_CMD_SRTP_SET, idx.value()); })) return false;
+      (e.direction == RTPGATE_SRTP_DIR_UNPROTECT ? p.srtp_slot : p.srtp_out_slot) = idx.value();
     }
     c.write_params(i, p);
     if (!submit_retry([&] { return c.submit(RTPGATE_CMD_FLOW_INSTALL, i); })) return false;

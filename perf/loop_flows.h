@@ -8,6 +8,7 @@
 
 #include "rtpgate/errc.h"
 #include "rtpgate/shm/flow_entry.h"
+#include "rtpgate/shm/srtp_entry.h"
 
 namespace rtpgate::perf {
 
@@ -20,6 +21,8 @@ struct FlowCycle {
   std::string rec_dir;        // where the recordings go
   rtpgate_shm_addr sink{};    // family != 0: every flow forwards to (sink, its own port) instead
                               // of the next flow (rtpgate-perf: an external generator/sink)
+  rtpgate_shm_srtp_entry srtp{};  // profile != 0: every flow gets its own SRTP context made from
+                                  // this entry (direction UNPROTECT: srtp_slot, PROTECT: srtp_out_slot)
 
   // Every flow with (flow % 100) < record_pct: spread evenly over the cycle.
   bool recorded(uint32_t flow) const noexcept { return flow % 100 < record_pct; }
@@ -49,6 +52,8 @@ struct ProgramResult {
   uint32_t failed = 0;
   uint32_t rec_started = 0;   // REC_START confirmed
   uint32_t rec_failed = 0;
+  uint32_t srtp_set = 0;      // SRTP_SET confirmed
+  uint32_t srtp_failed = 0;
   Errc first_error = Errc::Ok;
   double seconds = 0;
   std::string why;  // set when programming stopped early

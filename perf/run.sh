@@ -3,13 +3,18 @@
 # outside over net_memif by rtpgate-perf (lossless-rate search, latency), at 1,000 and
 # 100,000 flows (1,000,000 on 2 MB pages), against testpmd (5tswap, macswap, io) on the same
 # memif pairing and kernel-socket relays (stock Janus-like thread per call, batched
-# recvmmsg/sendmmsg, rtpengine when installable) over a veth pair. Writes
+# recvmmsg/sendmmsg, rtpengine when installable) over a veth pair; then, at 1,000 flows, the
+# data plane with SRTP transcryption (SRTP in / SRTP out), with every flow recorded, and with
+# two worker lcores (per-core scaling; oversubscribed on a 2-CPU machine). Writes
 # perf/results/perf-<date>.json, .md and PNG plots. See perf/README.md.
 #
 #   perf/run.sh [--build-dir DIR] [--trial-s S] [--steps N] [--retries N] [--loss-tolerance X]
 #               [--latency-s S] [--flows LIST] [--large-flows N] [--kernel-flows N] [--no-huge]
-#               [--no-testpmd] [--no-kernel] [--no-rtpengine] [--out-dir DIR] [--keep]
-#   perf/run.sh --smoke [--build-dir DIR]   # CI: ~20 s, 1,000 flows, short trials, one step
+#               [--no-testpmd] [--no-kernel] [--no-rtpengine] [--no-srtp] [--no-rec] [--no-scaling]
+#               [--feature-flows N] [--only-features] [--out-dir DIR] [--keep]
+#   --only-features: only rtpgate at 1,000 flows (the baseline) and the SRTP, recording and
+#   scaling runs (no 100k/1M flows, testpmd, kernel relays or closed loop)
+#   perf/run.sh --smoke [--build-dir DIR]   # CI: ~30 s, 1,000 flows, short trials, one step
 #
 # Needs root. Smoke mode exits 77 (skip) without it, 0 when every target forwarded traffic
 # with intact frames, 1 otherwise. CPUs: the generator on the first allowed CPU, the device
@@ -20,6 +25,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 SMOKE=0 TRIAL_S=1 STEPS=7 RETRIES=1 LOSS_TOL=0 LATENCY_S=2 FLOWS_LIST=1000,100000 LARGE_FLOWS=1000000
 KERNEL_FLOWS=1000 RUN_HUGE=1 RUN_TESTPMD=1 RUN_KERNEL=1 RUN_RTPENGINE=1 OUT_DIR=$REPO/perf/results KEEP=0
+RUN_SRTP=1 RUN_REC=1 RUN_SCALING=1 RUN_LOOP=1 FEATURE_FLOWS=1000 ONLY_FEATURES=0
+REC_RING=65536 REC_MBUFS=131071   # recording buffers of the recording run (perf/README.md, "Recording")
+SRTP_POOL=131072                  # pre-protected SRTP packets per flow (the most one flow may send)
 MEMIF_RSIZE=12   # 4,096-slot memif rings (both ends): absorbs a few ms of a shared CPU's preemption
 MIX_AV="g711:80,opus:15,video:5"
 
@@ -39,9 +47,14 @@ while (( $# )); do
         --no-testpmd) RUN_TESTPMD=0 ;;
         --no-kernel) RUN_KERNEL=0 ;;
         --no-rtpengine) RUN_RTPENGINE=0 ;;
+        --no-srtp) RUN_SRTP=0 ;;
+        --no-rec) RUN_REC=0 ;;
+        --no-scaling) RUN_SCALING=0 ;;
+        --feature-flows) FEATURE_FLOWS=$2; shift ;;
+        --only-features) FLOWS_LIST=1000 RUN_HUGE=0 RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 ONLY_FEATURES=1 ;;
         --out-dir) OUT_DIR=$2; shift ;;
         --keep) KEEP=1 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -58,6 +71,7 @@ OUT_DIR_SET=0
 [[ $OUT_DIR != "$REPO/perf/results" ]] && OUT_DIR_SET=1
 if (( SMOKE )); then
     TRIAL_S=0.2 STEPS=1 RETRIES=0 LATENCY_S=0.2 FLOWS_LIST=1000 RUN_HUGE=0 RUN_RTPENGINE=0 KERNEL_FLOWS=200
+    FEATURE_FLOWS=1000 SRTP_POOL=16384 REC_RING=4096 REC_MBUFS=16383
 fi
 
 PERF=$BUILD_DIR/perf/gen/rtpgate-perf
@@ -177,6 +191,64 @@ testpmd_run() {
     return $rc
 }
 
+# rtpgate_feature LABEL TARGET DESC WORKERS MEMORY-MB DPCONFIG-ARGS... -- GEN-ARGS...: one data
+# plane at FEATURE_FLOWS flows with what DPCONFIG-ARGS switch on (SRTP, recording) and
+# WORKERS worker lcores (2: the generator's CPU and the device-under-test CPU: oversubscribed),
+# driven by the generator with GEN-ARGS (the same method as the plain runs).
+rtpgate_feature() {
+    local label=$1 target=$2 desc=$3 workers=$4 mem=$5; shift 5
+    local dpargs=(); while [[ $1 != -- ]]; do dpargs+=("$1"); shift; done; shift
+    local flows=$FEATURE_FLOWS shm=/rtpgate-$ID-$label conf=$TMP/dp-$label.conf lcores=$DUT_CPU rc=0
+    (( workers == 2 )) && lcores=$GEN_CPU,$DUT_CPU
+    "$PERF" --dp-config --shm "$shm" --flows "$flows" --gen-mac "$GEN_MAC" ${dpargs[@]+"${dpargs[@]}"} >"$conf"
+    MEMIF_SOCK=$ID-$label
+    rg_start_bg "$label" "$DATAPLANE" -l "$lcores" --no-pci --no-huge -m "$mem" --no-shconf --file-prefix "$ID-dp" \
+        --vdev="$(memif server "$DUT_MAC")" -- --config "$conf"
+    wait_memif || rc=1
+    meta "$label" "$desc" no-huge
+    (( rc == 0 )) && { gen "$label" "$target" "$flows" --shm "$shm" --queues "$workers" "$@" || rc=1; }
+    rg_stop "$label"
+    return $rc
+}
+
+# phase NAME CMD...: runs CMD, logs and notes how long it took.
+phase() {
+    local name=$1 t=$SECONDS rc=0; shift
+    "$@" || rc=$?
+    log "phase $name: $(( SECONDS - t )) s"
+    echo "$name=$(( SECONDS - t ))" >>"$TMP/phases.txt"
+    return $rc
+}
+
+features_run() {
+    local f=$FEATURE_FLOWS failed=0
+    if (( RUN_SRTP )); then
+        phase srtp-in rtpgate_feature "rtpgate-srtp-in-$f" rtpgate-srtp-in \
+            "rtpgate-dataplane, 1 worker; SRTP in (AES_CM_128_HMAC_SHA1_80 decrypted), plain out" 1 1024 \
+            --srtp in -- --srtp in --srtp-pool "$SRTP_POOL" || failed=1
+        phase srtp-out rtpgate_feature "rtpgate-srtp-out-$f" rtpgate-srtp-out \
+            "rtpgate-dataplane, 1 worker; plain in, SRTP out (AES_CM_128_HMAC_SHA1_80 encrypted)" 1 1024 \
+            --srtp out -- --srtp out || failed=1
+    fi
+    if (( RUN_REC )); then
+        # .mjr files in a temporary directory on the work directory's file system, removed after the run.
+        local rec=$TMP/rec
+        mkdir -p "$rec"
+        phase rec rtpgate_feature "rtpgate-rec-$f" rtpgate-rec \
+            "rtpgate-dataplane, 1 worker; every flow recorded (rec_ring $REC_RING, rec_mbufs $REC_MBUFS)" 1 1536 \
+            --record "$rec" --rec-ring "$REC_RING" --rec-mbufs "$REC_MBUFS" -- --record "$rec" || failed=1
+        log "recordings: $(find "$rec" -name '*.mjr' | wc -l) files, $(du -sh "$rec" | cut -f1); removed"
+        rm -rf "$rec"
+    fi
+    if (( RUN_SCALING )); then
+        local over=""
+        [[ $GEN_CPU != "$DUT_CPU" ]] && over=" (CPU $GEN_CPU shared with the generator: oversubscribed)"
+        phase scaling-2w rtpgate_feature "rtpgate-2w-$f" rtpgate-2w \
+            "rtpgate-dataplane, 2 worker lcores on CPUs $GEN_CPU,$DUT_CPU$over" 2 1024 -- || failed=1
+    fi
+    return $failed
+}
+
 # ---------------------------------------------------------------------------
 # Kernel targets: generator in namespace A, relay in namespace B, joined by a veth pair. A
 # veth delivers in the sender's context: the relay's own threads pay, per packet, its two
@@ -272,18 +344,20 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 T0=$(date +%s)
 log "$CPU_NOTE; load average $LOAD_BEFORE; work directory $TMP"
 : >"$TMP/skipped.txt"
+: >"$TMP/phases.txt"
 failed=0
 
 IFS=, read -r -a flows_list <<<"$FLOWS_LIST"
 for flows in "${flows_list[@]}"; do
-    mixes=(g711); (( flows == 1000 && ! SMOKE )) && mixes+=("$MIX_AV")
+    mixes=(g711); (( flows == 1000 && ! SMOKE && ! ONLY_FEATURES )) && mixes+=("$MIX_AV")
     mem=1024; (( flows > 200000 )) && mem=2048
-    rtpgate_run "$flows" no-huge --no-huge -m "$mem" --no-shconf -- "${mixes[@]}" || failed=1
+    phase "rtpgate-$flows" rtpgate_run "$flows" no-huge --no-huge -m "$mem" --no-shconf -- "${mixes[@]}" || failed=1
 done
 if (( RUN_HUGE )); then
     # 1,000,000 flows: ~460 MB of private tables + mbufs, on 2 MB pages (released afterwards).
     if hugepages_up 700; then
-        rtpgate_run "$LARGE_FLOWS" "2 MB pages" --in-memory --huge-dir "$RG_HUGE_DIR" -m 1400 -- g711 || failed=1
+        phase "rtpgate-$LARGE_FLOWS" rtpgate_run "$LARGE_FLOWS" "2 MB pages" --in-memory --huge-dir "$RG_HUGE_DIR" -m 1400 -- g711 \
+            || failed=1
         hugepages_down
     else
         echo "rtpgate at $LARGE_FLOWS flows: no hugepages" >>"$TMP/skipped.txt"
@@ -291,28 +365,32 @@ if (( RUN_HUGE )); then
 fi
 if (( RUN_TESTPMD )) && command -v dpdk-testpmd >/dev/null; then
     modes=(5tswap macswap io); (( SMOKE )) && modes=(5tswap)
-    for mode in "${modes[@]}"; do testpmd_run "$mode" || failed=1; done
+    for mode in "${modes[@]}"; do phase "testpmd-$mode" testpmd_run "$mode" || failed=1; done
 else
     echo "testpmd: not run (needs dpdk-testpmd from dpdk-dev)" >>"$TMP/skipped.txt"
 fi
 if (( RUN_KERNEL )); then
     netns_up
-    relay_run stock || failed=1
-    relay_run mmsg || failed=1
-    (( RUN_RTPENGINE )) && { rtpengine_run || failed=1; }
+    phase kernel-stock relay_run stock || failed=1
+    phase kernel-mmsg relay_run mmsg || failed=1
+    (( RUN_RTPENGINE )) && { phase rtpengine rtpengine_run || failed=1; }
 fi
-if (( ! SMOKE )); then
+features_run || failed=1
+if (( ! SMOKE && RUN_LOOP )); then
     # The relay's own ceiling without a generator (closed loop on net_ring, one core) and
     # testpmd's on the same port: perf/run_loop_bench.sh, short.
     log "closed loop: perf/run_loop_bench.sh --seconds 5 --no-huge"
-    BUILD_DIR=$BUILD_DIR "$REPO/perf/run_loop_bench.sh" --seconds 5 --no-huge --out "$TMP/loop.json" \
-        >"$TMP/loop.md" 2>"$TMP/loop.log" || { log "closed loop failed: $(tail -1 "$TMP/loop.log")"; failed=1; }
+    loop_run() {
+        BUILD_DIR=$BUILD_DIR "$REPO/perf/run_loop_bench.sh" --seconds 5 --no-huge --out "$TMP/loop.json" \
+            >"$TMP/loop.md" 2>"$TMP/loop.log"
+    }
+    phase closed-loop loop_run || { log "closed loop failed: $(tail -1 "$TMP/loop.log")"; failed=1; }
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 log "runs done in $(( $(date +%s) - T0 )) s; load average $LOAD_AFTER"
 
 python3 "$REPO/perf/gen/report.py" --results "$RESULTS" --meta "$META" --skipped "$TMP/skipped.txt" \
-    --loop "$TMP/loop.json" \
+    --loop "$TMP/loop.json" --phases "$TMP/phases.txt" \
     --out-dir "$OUT_DIR" --stamp "$(date +%Y%m%d-%H%M%S)" --smoke "$SMOKE" \
     --info "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)" --info "nproc=$(nproc)" \
     --info "kernel=$(uname -r)" --info "dpdk=$(pkg-config --modversion libdpdk 2>/dev/null || echo '?')" \

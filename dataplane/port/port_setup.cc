@@ -2,6 +2,7 @@
 #include "port/port_setup.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -30,10 +31,13 @@ static bool setup_one(DpContext& dp, uint16_t port, uint16_t n_workers, rte_memp
   if (rte_eth_dev_info_get(port, &info) != 0) return *why = "rte_eth_dev_info_get failed", false;
   rte_eth_conf conf{};
   uint16_t q = std::min<uint16_t>({n_workers, info.max_rx_queues, info.max_tx_queues});
+  // net_memif has no RSS, but its peer picks the ring of every packet (a generator keeps a
+  // flow on one queue pair): one queue pair per worker there too.
+  const bool peer_steers = info.driver_name != nullptr && std::strcmp(info.driver_name, "net_memif") == 0;
   if (q > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_UDP)) {
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
     conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
-  } else {
+  } else if (!peer_steers) {
     q = 1;
   }
   if (int rc = rte_eth_dev_configure(port, q, q, &conf); rc != 0)

@@ -38,13 +38,17 @@ bool DpdkIo::setup(std::string* why) {
     return *why = std::string("cannot create mempools: ") + rte_strerror(rte_errno) + " (give EAL more -m)", false;
   rte_mempool_obj_iter(tx_pool_, prefill, nullptr);
   rte_eth_conf conf{};
-  if (int rc = rte_eth_dev_configure(port, 1, 1, &conf); rc != 0)
+  if (c_.queues == 0 || c_.queues > kMaxQueues) return *why = "queues must be 1.." + std::to_string(kMaxQueues), false;
+  if (c_.srtp != SrtpMode::None && (c_.log == nullptr || (c_.srtp == SrtpMode::In ? c_.pool == nullptr : c_.verifier == nullptr)))
+    return *why = "SRTP run without its pool/verifier/send log", false;
+  if (int rc = rte_eth_dev_configure(port, c_.queues, c_.queues, &conf); rc != 0)
     return *why = std::string("port configure: ") + rte_strerror(-rc), false;
   uint16_t rxd = c_.rx_desc, txd = c_.tx_desc;
   rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
-  if (rte_eth_rx_queue_setup(port, 0, rxd, static_cast<unsigned>(sock), nullptr, rx_pool_) != 0 ||
-      rte_eth_tx_queue_setup(port, 0, txd, static_cast<unsigned>(sock), nullptr) != 0)
-    return *why = "queue set-up failed", false;
+  for (uint16_t q = 0; q < c_.queues; q++)
+    if (rte_eth_rx_queue_setup(port, q, rxd, static_cast<unsigned>(sock), nullptr, rx_pool_) != 0 ||
+        rte_eth_tx_queue_setup(port, q, txd, static_cast<unsigned>(sock), nullptr) != 0)
+      return *why = "queue set-up failed", false;
   if (int rc = rte_eth_dev_start(port); rc != 0) return *why = std::string("port start: ") + rte_strerror(-rc), false;
   started_ = true;
   return true;
@@ -84,16 +88,29 @@ void DpdkIo::use(FlowSchedule* sched) {
   classes_.clear();
   rte_ether_addr own{};
   rte_eth_macaddr_get(c_.port_id, &own);
-  for (const FlowSchedule::Class& k : sched->classes())
-    classes_.push_back(make_frame_class(*k.profile, c_.dut_mac, own.addr_bytes, c_.gen_ip.addr));
+  for (const FlowSchedule::Class& k : sched->classes()) {
+    Profile p = *k.profile;
+    if (c_.srtp == SrtpMode::In) p.rtp_bytes = c_.pool->len();  // what the pool holds
+    classes_.push_back(make_frame_class(p, c_.dut_mac, own.addr_bytes, c_.gen_ip.addr));
+  }
 }
 
 void DpdkIo::fill(rte_mbuf* m, uint64_t now, uint32_t epoch) noexcept {
   const FlowSchedule::Next nx = sched_->next();
   const FrameClass& fc = classes_[nx.cls];
   const FlowCycle& fl = *c_.flows;
-  fill_frame(rte_pktmbuf_mtod(m, uint8_t*), fc, FlowCycle::addr(fl.addr_index(nx.flow)).addr, fl.port(nx.flow),
-             flow_ssrc(nx.flow), Stamp{kStampMagic, nx.flow, nx.seq, epoch, now});
+  uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+  const rtpgate_shm_addr dst_addr = FlowCycle::addr(fl.addr_index(nx.flow));
+  const uint8_t* dst = dst_addr.addr;
+  if (c_.srtp == SrtpMode::In) {
+    c_.log->record(nx.flow, nx.seq, epoch, now);
+    pool_wrapped_ += nx.seq >= c_.pool->size();
+    fill_srtp_frame(p, fc, dst, fl.port(nx.flow), c_.pool->packet(nx.seq % c_.pool->size()), c_.pool->len());
+  } else {
+    if (c_.srtp == SrtpMode::Out) c_.log->record(nx.flow, nx.seq, epoch, now);
+    fill_frame(p, fc, dst, fl.port(nx.flow), flow_ssrc(nx.flow), Stamp{kStampMagic, nx.flow, nx.seq, epoch, now});
+  }
+  m->hash.usr = nx.flow % c_.queues;
   m->data_len = fc.frame_len;
   m->pkt_len = fc.frame_len;
 }
@@ -106,6 +123,7 @@ void DpdkIo::receive_one(FlowSink& sink, rte_mbuf* m, uint64_t now) noexcept {
     return;
   }
   const uint32_t l4 = kEthLen + 4u * (p[kEthLen] & 0x0fu);
+  if (c_.srtp != SrtpMode::None) return receive_srtp(sink, p, len, l4, now);
   Stamp s;
   if (l4 + kUdpLen >= len || !read_rtp_stamp(p + l4 + kUdpLen, len - l4 - kUdpLen, &s)) [[unlikely]] {
     sink.count_foreign();
@@ -115,8 +133,83 @@ void DpdkIo::receive_one(FlowSink& sink, rte_mbuf* m, uint64_t now) noexcept {
   sink.on_packet(s, now, len);
 }
 
+void DpdkIo::receive_srtp(FlowSink& sink, const uint8_t* p, uint32_t len, uint32_t l4, uint64_t now) noexcept {
+  const uint8_t* rtp = p + l4 + kUdpLen;
+  const uint32_t rtp_len = len > l4 + kUdpLen ? len - l4 - kUdpLen : 0;
+  const uint8_t* src = p + kEthLen + 12;
+  if (rtp_len < kRtpHeaderBytes || (rtp[0] >> 6) != 2 || src[0] != 10 || src[1] != 99) [[unlikely]] {
+    sink.count_foreign();
+    return;
+  }
+  // The flow that sent it: its media address (the source) and port (the destination).
+  const FlowCycle& fl = *c_.flows;
+  const uint32_t a = (uint32_t{src[2]} << 8 | src[3]) - 1u;
+  const uint32_t flow = a * fl.ports_per_addr() + uint32_t(dp::rd16be(p + l4 + 2) - fl.port_min);
+  Stamp s;
+  if (!c_.log->lookup(flow, dp::rd16be(rtp + 2), &s)) [[unlikely]] {
+    unmatched_++;
+    sink.count_foreign();
+    return;
+  }
+  bool ok;
+  if (c_.srtp == SrtpMode::In) {  // decrypted by the data plane: the pool's stamp must be readable
+    Stamp d;
+    ok = read_rtp_stamp(rtp, rtp_len, &d) && (d.seq & 0xffffu) == (s.seq & 0xffffu);
+  } else {  // protected by the data plane: flow 0's packets are authenticated and decrypted
+    ok = flow != 0 || c_.verifier->check(rtp, rtp_len);
+    srtp_verified_ += flow == 0;
+  }
+  if (!ok) [[unlikely]] {
+    srtp_bad_++;
+    sink.count_foreign();
+    return;
+  }
+  if (c_.verify && check_rtp_frame(p, len) != FrameVerdict::Ok) bad_frames_++;
+  sink.on_packet(s, now, len);
+}
+
+uint32_t DpdkIo::send_by_queue(rte_mbuf** pkts, uint32_t n) noexcept {
+  rte_mbuf* byq[kMaxQueues][kTxBurstMax];
+  uint32_t cnt[kMaxQueues]{};
+  for (uint32_t i = 0; i < n; i++) {
+    const uint32_t q = pkts[i]->hash.usr;
+    byq[q][cnt[q]++] = pkts[i];
+  }
+  uint32_t left = 0;
+  for (uint16_t q = 0; q < c_.queues; q++) {
+    if (cnt[q] == 0) continue;
+    const uint16_t sent = rte_eth_tx_burst(c_.port_id, q, byq[q], static_cast<uint16_t>(cnt[q]));
+    for (uint32_t j = sent; j < cnt[q]; j++) pkts[left++] = byq[q][j];
+  }
+  return left;
+}
+
+TxDone DpdkIo::tx_mq(uint32_t n, uint64_t now, uint32_t epoch, bool keep_unsent) noexcept {
+  if (n_unsent_ != 0) {  // unpaced: what the ports refused last time goes first
+    n_unsent_ = static_cast<uint16_t>(send_by_queue(unsent_, n_unsent_));
+    if (n_unsent_ != 0) return TxDone{0, 0, 0, true};
+  }
+  if (n > kTxBurstMax) n = kTxBurstMax;
+  if (rte_pktmbuf_alloc_bulk(tx_pool_, unsent_, n) != 0) [[unlikely]] return TxDone{0, 0, n, false};
+  for (uint32_t i = 0; i < n; i++) fill(unsent_[i], now, epoch);
+  const uint32_t left = send_by_queue(unsent_, n);
+  if (left == 0) return TxDone{n, 0, 0, false};
+  if (keep_unsent) {
+    n_unsent_ = static_cast<uint16_t>(left);
+    return TxDone{n, 0, 0, true};
+  }
+  rte_pktmbuf_free_bulk(unsent_, left);
+  return TxDone{n, left, 0, true};
+}
+
 void DpdkIo::after(TrialResult* r) {
   if (c_.verify) r->extra.emplace_back("bad_frames", double(bad_frames_));
+  if (c_.srtp != SrtpMode::None) {
+    r->extra.emplace_back("srtp_bad", double(srtp_bad_));
+    r->extra.emplace_back("srtp_unmatched", double(unmatched_));
+    if (c_.srtp == SrtpMode::In) r->extra.emplace_back("srtp_pool_wrapped", double(pool_wrapped_));
+    if (c_.srtp == SrtpMode::Out) r->extra.emplace_back("srtp_verified_libsrtp2", double(srtp_verified_));
+  }
 }
 
 }  // namespace rtpgate::perf

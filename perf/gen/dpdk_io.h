@@ -1,5 +1,6 @@
 // rtpgate-perf's DPDK engine: one ethdev port (net_memif towards the device under test),
-// one queue pair, a TX mempool whose buffers are pre-filled with the payload pattern (so a
+// one queue pair per worker of the device under test (flow i always on queue i mod N, as RSS
+// would keep a flow on one queue), a TX mempool whose buffers are pre-filled with the payload pattern (so a
 // packet costs its headers, its stamp and incremental checksums), an RX mempool, and the
 // per-packet send and receive work. Created on the main lcore, which then runs the trials.
 #pragma once
@@ -15,6 +16,8 @@
 #include "flow_sink.h"
 #include "frame_class.h"
 #include "profile.h"
+#include "send_log.h"
+#include "srtp_pool.h"
 #include "trial_loop.h"
 
 namespace rtpgate::perf {
@@ -27,6 +30,13 @@ struct DpdkIoConfig {
   rtpgate_shm_addr gen_ip{};     // source address of everything we send
   const FlowCycle* flows = nullptr;  // destination (address, port) of flow i
   bool verify = false;           // check IPv4/UDP checksums of every received frame
+  uint16_t queues = 1;           // queue pairs (the device under test's workers), at most kMaxQueues
+  // SRTP runs (srtp_pool.h): In sends `pool`'s packets; Out sends plain and checks flow 0's
+  // output with `verifier`; both note every send in `log` and rebuild the stamps from it.
+  SrtpMode srtp = SrtpMode::None;
+  const SrtpPool* pool = nullptr;
+  SrtpVerifier* verifier = nullptr;
+  SendLog* log = nullptr;
 };
 
 class DpdkIo final : public TrialProbe {
@@ -42,23 +52,26 @@ class DpdkIo final : public TrialProbe {
   void use(FlowSchedule* sched);
 
   // TrialProbe: frames that failed the checksum check (--verify) during a trial.
-  void before() override { bad_frames_ = 0; }
+  void before() override { bad_frames_ = srtp_bad_ = unmatched_ = srtp_verified_ = 0; }
   void after(TrialResult* r) override;
 
   uint64_t hz() const noexcept { return hz_; }
   uint64_t now() const noexcept { return rte_rdtsc(); }
 
   void rx(FlowSink& sink, uint64_t now) noexcept {
-    rte_mbuf* pkts[kRxBurst];
-    const uint16_t n = rte_eth_rx_burst(c_.port_id, 0, pkts, kRxBurst);
-    for (uint16_t i = 0; i < n; i++) {
-      if (i + 2 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void*));
-      receive_one(sink, pkts[i], now);
+    for (uint16_t q = 0; q < c_.queues; q++) {
+      rte_mbuf* pkts[kRxBurst];
+      const uint16_t n = rte_eth_rx_burst(c_.port_id, q, pkts, kRxBurst);
+      for (uint16_t i = 0; i < n; i++) {
+        if (i + 2 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void*));
+        receive_one(sink, pkts[i], now);
+      }
+      if (n != 0) rte_pktmbuf_free_bulk(pkts, n);
     }
-    if (n != 0) rte_pktmbuf_free_bulk(pkts, n);
   }
 
   TxDone tx(uint32_t n, uint64_t now, uint32_t epoch, bool keep_unsent) noexcept {
+    if (c_.queues > 1) return tx_mq(n, now, epoch, keep_unsent);
     if (n_unsent_ != 0) {  // unpaced: what the port refused last time goes first
       const uint16_t sent = rte_eth_tx_burst(c_.port_id, 0, unsent_ + unsent_off_, n_unsent_);
       unsent_off_ += sent;
@@ -91,12 +104,18 @@ class DpdkIo final : public TrialProbe {
 
   static constexpr uint16_t kRxBurst = 64;
   static constexpr uint32_t kTxBurstMax = 64;
+  static constexpr uint16_t kMaxQueues = 8;
 
  private:
   explicit DpdkIo(const DpdkIoConfig& c) : c_(c) {}
   bool setup(std::string* why);
   void receive_one(FlowSink& sink, rte_mbuf* m, uint64_t now) noexcept;
+  void receive_srtp(FlowSink& sink, const uint8_t* p, uint32_t len, uint32_t l4, uint64_t now) noexcept;
   void fill(rte_mbuf* m, uint64_t now, uint32_t epoch) noexcept;
+  TxDone tx_mq(uint32_t n, uint64_t now, uint32_t epoch, bool keep_unsent) noexcept;
+  // Sends pkts[0..n) on their queues (mbuf hash.usr); the refused ones end up at the front of
+  // pkts, in order; returns how many.
+  uint32_t send_by_queue(rte_mbuf** pkts, uint32_t n) noexcept;
 
   DpdkIoConfig c_;
   uint64_t hz_ = 0;
@@ -106,6 +125,10 @@ class DpdkIo final : public TrialProbe {
   FlowSchedule* sched_ = nullptr;
   std::vector<FrameClass> classes_;
   uint64_t bad_frames_ = 0;
+  uint64_t srtp_bad_ = 0;      // SRTP runs: output that failed decryption/authentication
+  uint64_t srtp_verified_ = 0; // SRTP Out: packets libsrtp2 authenticated and decrypted
+  uint64_t unmatched_ = 0;     // SRTP runs: output whose flow/sequence the send log did not hold
+  uint64_t pool_wrapped_ = 0;  // SRTP In: packets sent past the end of the pool (replays)
   rte_mbuf* unsent_[kTxBurstMax]{};  // also the build area of tx()
   uint16_t unsent_off_ = 0, n_unsent_ = 0;
 };

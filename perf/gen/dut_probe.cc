@@ -36,6 +36,21 @@ void DutProbe::after(TrialResult* r) {
   const Snapshot w = snapshot(region_.lcore_stats(0));
   if (w.tsc > w0_.tsc) r->extra.emplace_back("dut_busy", double(w.busy_tsc - w0_.busy_tsc) / double(w.tsc - w0_.tsc));
   r->extra.emplace_back("dut_tx_pkts", d(RTPGATE_CTR_tx_pkts));
+  // What the SRTP and recording runs do besides forwarding, when it happened.
+  for (int c : {RTPGATE_CTR_srtp_protected, RTPGATE_CTR_srtp_unprotected, RTPGATE_CTR_rec_copies, RTPGATE_CTR_rec_frames})
+    if (t1.ctr[c] != t0_.ctr[c]) r->extra.emplace_back(std::string("dut_") + shm::counter_name(c), d(c));
+  // Recording copies lost (ring full, no buffer) or not written: the trial does not pass.
+  r->side_loss += static_cast<uint64_t>(d(RTPGATE_CTR_drop_rec_copy) + d(RTPGATE_CTR_drop_rec_write));
+  if (region_.hdr()->rec_capacity != 0) {
+    // The flows' own count of lost copies (rec_lost_rx/tx), since the start, as the
+    // housekeeping thread last published it (every publish_interval_ms).
+    uint64_t lost = 0;
+    for (uint32_t i = 0; i < region_.hdr()->flow_capacity; i++) {
+      const rtpgate_shm_flow_counters& c = region_.flow(i).counters;
+      lost += __atomic_load_n(&c.rec_lost_rx, __ATOMIC_RELAXED) + __atomic_load_n(&c.rec_lost_tx, __ATOMIC_RELAXED);
+    }
+    r->extra.emplace_back("dut_flow_rec_lost_total", double(lost));
+  }
   for (int c = 0; c < RTPGATE_CTR_COUNT; c++)
     if (std::strncmp(shm::counter_name(c), "drop_", 5) == 0 && t1.ctr[c] != t0_.ctr[c])
       r->extra.emplace_back(std::string("dut_") + shm::counter_name(c), d(c));

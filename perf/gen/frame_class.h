@@ -36,17 +36,25 @@ struct FrameClass {
 FrameClass make_frame_class(const Profile& p, const uint8_t dst_mac[6], const uint8_t src_mac[6],
                             const uint8_t src_ip[4]) noexcept;
 
-// Writes a frame of class `fc` at `p`, whose bytes from kFrameBodyOff already hold the pattern.
-[[gnu::always_inline]] inline void fill_frame(uint8_t* p, const FrameClass& fc, const uint8_t dst_ip[4],
-                                              uint16_t port, uint32_t ssrc, const Stamp& s) noexcept {
+// Writes the Ethernet, IPv4 (checksum included) and UDP headers (without the UDP checksum)
+// of a frame of class `fc` at `p`; returns the native-order sum of the destination address.
+[[gnu::always_inline]] inline uint64_t fill_l3l4(uint8_t* p, const FrameClass& fc, const uint8_t dst_ip[4],
+                                                 uint16_t port) noexcept {
   std::memcpy(p, fc.hdr, sizeof fc.hdr);
   std::memcpy(p + kEthLen + 16, dst_ip, 4);
   const uint16_t port_be = __builtin_bswap16(port);
   std::memcpy(p + kFrameL4Off, &port_be, 2);
   std::memcpy(p + kFrameL4Off + 2, &port_be, 2);
-  write_rtp_stamp(p + kFrameRtpOff, fc.pt, ssrc, fc.ts_step, s);
   const uint64_t dst_sum = dp::csum_native(p + kEthLen + 16, 4);
   dp::wr16be(p + kEthLen + 10, static_cast<uint16_t>(~dp::csum_native_to_be(fc.ip_base + dst_sum)));
+  return dst_sum;
+}
+
+// Writes a frame of class `fc` at `p`, whose bytes from kFrameBodyOff already hold the pattern.
+[[gnu::always_inline]] inline void fill_frame(uint8_t* p, const FrameClass& fc, const uint8_t dst_ip[4],
+                                              uint16_t port, uint32_t ssrc, const Stamp& s) noexcept {
+  const uint64_t dst_sum = fill_l3l4(p, fc, dst_ip, port);
+  write_rtp_stamp(p + kFrameRtpOff, fc.pt, ssrc, fc.ts_step, s);
   const uint64_t us = fc.udp_base + dst_sum + dp::csum_native(p + kFrameL4Off, 4) +
                       dp::csum_native(p + kFrameRtpOff, kRtpHeaderBytes + kStampBytes);
   const auto uc = static_cast<uint16_t>(~dp::csum_native_to_be(us));

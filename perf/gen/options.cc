@@ -39,11 +39,17 @@ const char* usage_text() noexcept {
          "  rtpgate-perf EAL-ARGS -- [--shm /REGION] [--target NAME] [--flows N] [--mix SPEC]... [SEARCH]\n"
          "      DPDK engine on ethdev port 0 (net_memif towards the device under test); with --shm the\n"
          "      flows are programmed into that rtpgate data plane first\n"
-         "      [--dut-mac MAC] [--no-rewrite] [--verify] [--mbufs N] [--link-timeout S]\n"
+         "      [--dut-mac MAC] [--no-rewrite] [--verify] [--mbufs N] [--link-timeout S] [--queues N]\n"
+         "      [--srtp in|out [--srtp-pool N]] [--record ABSOLUTE-DIR]\n"
+         "      --queues: one queue pair per data-plane worker; --srtp in: the generator sends SRTP\n"
+         "      (AES_CM_128_HMAC_SHA1_80, N packets per flow pre-protected with libsrtp2), the data\n"
+         "      plane decrypts; --srtp out: the data plane protects, flow 0's output is checked with\n"
+         "      libsrtp2; --record: every flow is recorded (REC_START, one .mjr file each)"
          "  rtpgate-perf --kernel --bind-port P (--dst-base-port Q | --targets FILE) [--relay-pid PID]\n"
          "      [--relay-cpu N] [--ip 127.0.0.1] [--dst-ip IP] [--target NAME] [--flows N] [--mix SPEC]... [SEARCH]\n"
          "      kernel engine: UDP through a socket relay (PID: its CPU time, N: its core's busy time)\n"
-         "  rtpgate-perf --dp-config --shm /REGION --flows N [--gen-mac MAC]\n"
+         "  rtpgate-perf --dp-config --shm /REGION --flows N [--gen-mac MAC] [--srtp in|out]\n"
+         "      [--record DIR [--rec-ring N] [--rec-mbufs N]]\n"
          "      prints the rtpgate-dataplane configuration serving those flows\n"
          "SEARCH: [--trial-s S] [--steps N] [--retries N] [--resolution R] [--loss-tolerance X] [--max-pps R]\n"
          "        [--pdr-tolerance X (best trial losing at most X, reported besides; 0.005)]\n"
@@ -74,6 +80,16 @@ bool parse_options(int argc, char** argv, int first, Mode mode, Options* o, std:
       else if (k == "--verify") o->verify = true;
       else if (k == "--mbufs") o->mbufs = u32();
       else if (k == "--link-timeout") o->link_timeout_s = std::stod(val());
+      else if (k == "--queues") o->queues = static_cast<uint16_t>(u32());
+      else if (k == "--srtp") {
+        const std::string m = val();
+        if (m != "in" && m != "out") return *why = "--srtp must be in or out", false;
+        o->srtp = m == "in" ? SrtpMode::In : SrtpMode::Out;
+      }
+      else if (k == "--srtp-pool") o->srtp_pool = u32();
+      else if (k == "--record") o->rec_dir = val();
+      else if (k == "--rec-ring") o->rec_ring = u32();
+      else if (k == "--rec-mbufs") o->rec_mbufs = u32();
       else if (k == "--ip") o->ip = val();
       else if (k == "--dst-ip") o->dst_ip = val();
       else if (k == "--relay-cpu") o->relay_cpu = std::stoi(val());
@@ -113,6 +129,11 @@ bool parse_options(int argc, char** argv, int first, Mode mode, Options* o, std:
   if (mode == Mode::Kernel && (o->bind_port == 0 || (o->dst_base_port == 0 && o->targets_file.empty())))
     return *why = "--kernel needs --bind-port and --dst-base-port or --targets", false;
   if (mode == Mode::DpConfig && o->shm.empty()) return *why = "--dp-config needs --shm /REGION", false;
+  if (o->queues == 0 || o->queues > 8) return *why = "--queues must be 1..8", false;
+  if (o->srtp != SrtpMode::None && (o->mixes.size() != 1 || o->mixes[0].find_first_of(",:") != std::string::npos))
+    return *why = "--srtp takes one --mix of one profile (one pool of packets)", false;
+  if (o->srtp != SrtpMode::None && o->srtp_pool < 1024) return *why = "--srtp-pool must be >= 1024", false;
+  if (!o->rec_dir.empty() && o->rec_dir[0] != '/') return *why = "--record needs an absolute directory", false;
   if (o->label.empty()) o->label = o->target + "-" + std::to_string(o->flows);
   return true;
 }
@@ -126,7 +147,11 @@ std::string dp_config_text(const Options& o) {
   for (uint32_t a = 0; a < fc.n_addrs(); a++) s += " addr=" + dp::format_ip(FlowCycle::addr(a)) + "/16";
   s += "\nport_min = " + std::to_string(fc.port_min) + "\nport_max = " + std::to_string(fc.port_max);
   s += "\nflow_capacity = " + std::to_string(o.flows);
-  s += "\nsrtp_capacity = 0\nrec_capacity = 0\nidle_mode = poll\n";
+  s += "\nsrtp_capacity = " + std::to_string(o.srtp != SrtpMode::None ? o.flows + 1 : 0);
+  s += "\nrec_capacity = " + std::to_string(o.rec_dir.empty() ? 0 : o.flows + 1);
+  if (o.rec_ring != 0) s += "\nrec_ring = " + std::to_string(o.rec_ring);
+  if (o.rec_mbufs != 0) s += "\nrec_mbufs = " + std::to_string(o.rec_mbufs);
+  s += "\nidle_mode = poll\n";
   s += "neighbour = " + dp::format_ip(gen_ip()) + " " + mac_text(o.gen_mac) + "\n";
   return s;
 }

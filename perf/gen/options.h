@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rate_search.h"
+#include "srtp_pool.h"
 #include "rtpgate/shm/flow_entry.h"
 #include "trial_loop.h"
 
@@ -32,6 +33,11 @@ struct Options {
   uint32_t mbufs = 8191;
   double link_timeout_s = 15;
   double dp_timeout_s = 30;
+  uint16_t queues = 1;              // queue pairs = the data plane's workers (flow i on queue i mod N)
+  SrtpMode srtp = SrtpMode::None;   // AES_CM_128_HMAC_SHA1_80 into (in) or out of the data plane
+  uint32_t srtp_pool = 131072;      // pre-protected packets per flow (in): the most a flow can send
+  std::string rec_dir;              // record every flow's received RTP there (one .mjr per flow)
+  uint32_t rec_ring = 0, rec_mbufs = 0;  // --dp-config: the data plane's recording buffers (0 = its defaults)
 
   // Kernel engine.
   std::string ip = "127.0.0.1";     // ours

@@ -79,9 +79,11 @@ bool program(const Options& o, const FlowCycle& fc, PerfReport* r) {
   r->installed = pr.installed;
   r->install_failed = pr.failed;
   r->install_s = pr.seconds;
-  std::fprintf(stderr, "[perf] %u flows installed in %.2f s (%u failed)\n", pr.installed, pr.seconds, pr.failed);
+  std::fprintf(stderr, "[perf] %u flows installed in %.2f s (%u failed; SRTP contexts %u, failed %u; recordings %u, failed %u)\n",
+               pr.installed, pr.seconds, pr.failed, pr.srtp_set, pr.srtp_failed, pr.rec_started, pr.rec_failed);
   if (!ok) return r->error = pr.why, false;
   if (pr.failed != 0) return r->error = "flow install failed: " + std::string(to_string(pr.first_error)), false;
+  if (pr.srtp_failed != 0 || pr.rec_failed != 0) return r->error = "SRTP_SET or REC_START failed", false;
   return true;
 }
 
@@ -91,6 +93,31 @@ int run_dpdk(const Options& o) {
   fc.n_flows = o.flows;
   fc.rewrite = o.rewrite;
   fc.sink = gen_ip();
+  fc.record_pct = o.rec_dir.empty() ? 0 : 100;
+  fc.rec_dir = o.rec_dir;
+  base.srtp = to_string(o.srtp);
+  base.record = !o.rec_dir.empty();
+  base.queues = o.queues;
+  // SRTP runs: the pool (in) or the verifier (out), and the send log (both).
+  SrtpPool pool;
+  SrtpVerifier verifier;
+  std::unique_ptr<SendLog> log;
+  if (o.srtp != SrtpMode::None) {
+    srtp_fill_entry(&fc.srtp, o.srtp == SrtpMode::In ? RTPGATE_SRTP_DIR_UNPROTECT : RTPGATE_SRTP_DIR_PROTECT);
+    std::string why;
+    const Profile* prof = find_profile(o.mixes[0]);
+    if (prof == nullptr) return fail(o, base, "unknown profile " + o.mixes[0]);
+    const uint64_t t0 = shm::monotonic_ns();
+    if (o.srtp == SrtpMode::In ? !pool.build(*prof, o.srtp_pool, &why) : !verifier.init(&why)) return fail(o, base, why);
+    if (o.srtp == SrtpMode::In)
+      std::fprintf(stderr, "[perf] %u SRTP packets protected with libsrtp2 in %.2f s\n", o.srtp_pool,
+                   double(shm::monotonic_ns() - t0) / 1e9);
+    log = std::make_unique<SendLog>(o.flows);
+    base.notes.push_back("SRTP AES_CM_128_HMAC_SHA1_80 " + std::string(o.srtp == SrtpMode::In
+        ? "into the data plane (the generator sends SRTP, the data plane authenticates and decrypts)"
+        : "out of the data plane (the data plane encrypts and authenticates; flow 0 checked with libsrtp2)"));
+  }
+  if (!o.rec_dir.empty()) base.notes.push_back("every flow recorded (one .mjr file per flow)");
   DutProbe dut;
   std::vector<TrialProbe*> probes;
   std::string why;
@@ -106,6 +133,11 @@ int run_dpdk(const Options& o) {
   c.gen_ip = gen_ip();
   c.flows = &fc;
   c.verify = o.verify;
+  c.queues = o.queues;
+  c.srtp = o.srtp;
+  c.pool = &pool;
+  c.verifier = &verifier;
+  c.log = log.get();
   auto io = DpdkIo::create(c, &why);
   if (!io) return fail(o, base, why);
   if (!io->wait_link(o.link_timeout_s)) return fail(o, base, "memif link did not come up");

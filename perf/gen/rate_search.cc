@@ -6,7 +6,7 @@
 namespace rtpgate::perf {
 
 bool trial_passes(const TrialResult& t, double loss_tolerance) noexcept {
-  return t.rx.received > 0 && t.loss_ratio() <= loss_tolerance;
+  return t.rx.received > 0 && t.loss_ratio() <= loss_tolerance && t.side_loss == 0;
 }
 
 double SearchResult::best_within(double tolerance) const noexcept {

@@ -25,6 +25,7 @@ void trial_json(JsonOut& j, const char* key, const TrialResult& t) {
       .u64("seq_gaps", t.rx.seq_gaps)
       .u64("stale", t.rx.stale)
       .u64("foreign", t.rx.foreign)
+      .u64("side_loss", t.side_loss)
       .boolean("generator_limited", t.generator_limited());
   j.begin_obj("latency_ns")
       .u64("samples", t.lat.samples)
@@ -58,6 +59,7 @@ std::string report_json(const PerfReport& r) {
       .num("nominal_call_pps", r.nominal_pps)
       .boolean("ok", r.error.empty())
       .str("error", r.error);
+  j.begin_obj("config").str("srtp", r.srtp).boolean("record", r.record).u64("queues", r.queues).end();
   j.begin_obj("install").u64("installed", r.installed).u64("failed", r.install_failed).num("seconds", r.install_s).end();
   const double bytes = r.mean_rtp_bytes + r.wire_overhead_bytes;
   j.begin_obj("search")

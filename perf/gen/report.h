@@ -23,6 +23,9 @@ struct PerfReport {
   double mean_rtp_bytes = 0;
   uint32_t wire_overhead_bytes = 0;  // added to the RTP bytes per packet for bit rates
   double nominal_pps = 0;            // what the flows would send as real calls
+  std::string srtp;         // "", "in", "out"
+  bool record = false;      // every flow recorded
+  uint32_t queues = 1;      // queue pairs (the data plane's workers)
   uint32_t installed = 0, install_failed = 0;
   double install_s = 0;
   SearchParams params;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """perf/run.sh's report: merges rtpgate-perf's result lines with the run labels into
 perf/results/perf-STAMP.json, prints and writes the Markdown summary (perf-STAMP.md) with
-ratios, and draws the plots with gnuplot (perf-STAMP-rate.png, perf-STAMP-latency.png).
+ratios, and draws the plots with gnuplot (perf-STAMP-rate.png, perf-STAMP-latency.png,
+perf-STAMP-features.png: rate per configuration and per-core scaling).
 In smoke mode it exits 1 unless every run forwarded traffic with intact frames."""
 import argparse
 import json
@@ -86,7 +87,13 @@ def smoke_problems(runs, meta_labels):
             bad.append(f"{label}: a trial received nothing")
         if any((extra(t, "bad_frames") or 0) > 0 for t in trials):
             bad.append(f"{label}: frames with bad checksums came back")
-        if r["target"] == "rtpgate" and r["install"]["installed"] != r["flows"]:
+        if any((extra(t, "srtp_bad") or 0) > 0 for t in trials):
+            bad.append(f"{label}: SRTP output that did not decrypt/authenticate")
+        if r.get("config", {}).get("srtp") == "out" and not any(extra(t, "srtp_verified_libsrtp2") for t in trials):
+            bad.append(f"{label}: no SRTP packet checked with libsrtp2")
+        if r.get("config", {}).get("record") and not any(extra(t, "dut_rec_copies") for t in trials):
+            bad.append(f"{label}: nothing copied to the recorder")
+        if r["target"].startswith("rtpgate") and r["install"]["installed"] != r["flows"]:
             bad.append(f"{label}: {r['install']['installed']} of {r['flows']} flows installed")
     return bad
 
@@ -97,6 +104,8 @@ def markdown(info, runs, metas, skipped, loop):
     out.append(f"- CPU: {info.get('cpu')}, {info.get('nproc')} CPUs; {info.get('cpus')}")
     out.append(f"- kernel {info.get('kernel')}, DPDK {info.get('dpdk')}, commit {info.get('commit')}; "
                f"load average {info.get('load_before')} before, {info.get('load_after')} after; {info.get('wall_s')} s")
+    if info.get("phases"):
+        out.append(f"- phases: {info['phases']}")
     out.append(f"- search: {info.get('trial_s')} s trials, loss tolerance {info.get('loss_tolerance')}, "
                f"{info.get('retries')} retry per failed rate, at most {info.get('steps')} paced steps after one unpaced "
                f"trial; memif rings {info.get('memif_ring')} slots; latency trials {info.get('latency_s')} s")
@@ -129,6 +138,7 @@ def markdown(info, runs, metas, skipped, loop):
     base = {k: by.get(k) for k in ("testpmd-5tswap", "testpmd-macswap", "testpmd-io", "kernel-mmsg",
                                    "kernel-stock", "rtpengine")}
     ours = [r for r in runs if r["target"] == "rtpgate" and r["ok"]]
+    out += features_markdown(runs, metas)
     if ours:
         out.append("Ratios (rtpgate ÷ baseline). DPDK baselines: same memif pairing, same generator; kernel baselines: "
                    "packets per second per core at the NDR (kernel relay: NDR ÷ the CPU time its threads used per "
@@ -190,6 +200,65 @@ def markdown(info, runs, metas, skipped, loop):
     return "\n".join(out) + "\n"
 
 
+def features(runs):
+    """(name, run, baseline run) for the feature runs at their flow count: plain forwarding
+    (the baseline, first), SRTP in/out, recording, two workers."""
+    ok = {r["label"]: r for r in runs if r["ok"]}
+    names = {"rtpgate-srtp-in": "SRTP in, plain out", "rtpgate-srtp-out": "plain in, SRTP out",
+             "rtpgate-rec": "every flow recorded", "rtpgate-2w": "2 workers (oversubscribed)"}
+    found = []
+    for r in runs:
+        if not r["ok"] or r["target"] not in names:
+            continue
+        base = ok.get(f"rtpgate-{r['flows']}")
+        if not found and base:
+            found.append(("plain, 1 worker", base, base))
+        found.append((names[r["target"]], r, base))
+    return found
+
+
+def features_markdown(runs, metas):
+    feat = features(runs)
+    if not feat:
+        return []
+    out = [f"Features at {feat[0][1]['flows']:,} flows, same run, same generator and search as the plain runs "
+           "(SRTP: AES_CM_128_HMAC_SHA1_80; the generator sends packets pre-protected with libsrtp2 (in) or "
+           "checks flow 0's output with libsrtp2 (out); recording: REC_START on every flow, one .mjr file each, "
+           "a trial passes only without lost recording copies (drop_rec_copy, drop_rec_write)):", "",
+           "| configuration | run | NDR kpps | vs plain (NDR) | PDR kpps | vs plain (PDR) | max forwarding kpps | "
+           "vs plain (max) | in the NDR trial | interference |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    for name, r, base in feat:
+        s, b = r["search"], (base or {}).get("search", {})
+        bt = best_trial(r)
+        detail = []
+        for k, what in (("dut_srtp_unprotected", "decrypted"), ("dut_srtp_protected", "encrypted"),
+                        ("srtp_verified_libsrtp2", "checked by libsrtp2"), ("dut_rec_copies", "copies to the recorder"),
+                        ("dut_rec_frames", "written to .mjr")):
+            if extra(bt, k):
+                detail.append(f"{extra(bt, k):,.0f} {what}")
+        if r.get("config", {}).get("record") and bt is not None:
+            detail.append(f"recording copies lost {bt.get('side_loss', 0):,} (flows' rec_lost_rx/tx since the "
+                          f"start {extra(bt, 'dut_flow_rec_lost_total') or 0:,.0f})")
+        if r.get("config", {}).get("queues", 1) > 1:
+            detail.append(f"{r['config']['queues']} queue pairs")
+        out.append(f"| {name} | {r['label']} | {fmt_k(s['lossless_pps'])} | {fmt_ratio(s['lossless_pps'], b.get('lossless_pps'))} | "
+                   f"{fmt_k(s['pdr_pps'])} | {fmt_ratio(s['pdr_pps'], b.get('pdr_pps'))} | {fmt_k(s['overload_rx_pps'])} | "
+                   f"{fmt_ratio(s['overload_rx_pps'], b.get('overload_rx_pps'))} | {'; '.join(detail)} | {interference(r)} |")
+    plain = feat[0][1]["search"]
+    rec = next((r for _, r, _ in feat if r["target"] == "rtpgate-rec"), None)
+    if rec and plain["lossless_pps"]:
+        cost = 1 - rec["search"]["lossless_pps"] / plain["lossless_pps"]
+        out += ["", f"Recording every flow costs {100 * cost:.0f}% of the plain NDR in this run (goal: < 15% with "
+                "zero recording loss at the reported rate)."]
+    two = next((r for _, r, _ in feat if r["target"] == "rtpgate-2w"), None)
+    if two:
+        out += ["", f"Per-core scaling: 1 worker {fmt_k(plain['lossless_pps'])} kpps NDR, 2 workers "
+                f"{fmt_k(two['search']['lossless_pps'])} kpps ({metas.get(two['label'], {}).get('dut', '')}); with "
+                "the generator on one of the two workers' CPUs this measures oversubscription, not scaling."]
+    return out + [""]
+
+
 def gq(text):
     """A gnuplot single-quoted string."""
     return "'" + text.replace("'", "''") + "'"
@@ -208,7 +277,7 @@ def plots(runs, out_prefix):
             for r in ours:
                 s = r["search"]
                 f.write(f"{r['flows']} {s['lossless_pps'] / 1e6} {s['overload_rx_pps'] / 1e6} {s['pdr_pps'] / 1e6}\n")
-        refs = [r for r in runs if r["target"] != "rtpgate" and r["ok"] and r["search"]["lossless_pps"] > 0]
+        refs = [r for r in runs if not r["target"].startswith("rtpgate") and r["ok"] and r["search"]["lossless_pps"] > 0]
         lines = [f"'{d}/ours.dat' using 1:2 with linespoints lw 2 pt 7 title 'rtpgate-dataplane, NDR (zero loss)'",
                  f"'{d}/ours.dat' using 1:4 with linespoints dt 4 pt 4 title 'rtpgate-dataplane, PDR (<= 0.5% loss)'",
                  f"'{d}/ours.dat' using 1:3 with linespoints dt 2 pt 6 title 'rtpgate-dataplane, max forwarding'"] if ours else []
@@ -246,6 +315,20 @@ def plots(runs, out_prefix):
                            "dashed: testpmd, dash-dot: kernel relays'\n"
                            f"set ylabel 'fraction of packets'\nset title {gq('Latency CDF at ' + title)}\nplot "
                            + ", \\\n  ".join(curves) + "\n")
+        feat = features(runs)
+        if feat:
+            png = f"{out_prefix}-features.png"
+            pngs.append(png)
+            with open(f"{d}/feat.dat", "w") as f:
+                for name, r, _ in feat:
+                    s = r["search"]
+                    f.write(f'"{name}" {s["lossless_pps"] / 1e6} {s["pdr_pps"] / 1e6} {s["overload_rx_pps"] / 1e6}\n')
+            script += (f"set output '{png}'\nunset logscale\nset xrange [*:*]\nset yrange [0:*]\n"
+                       "set style data histogram\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
+                       "set boxwidth 0.9\nset xtics rotate by -20\nset xlabel ''\nset ylabel 'Mpps'\n"
+                       f"set title {gq('rtpgate-dataplane, ' + format(feat[0][1]['flows'], ',') + ' flows, same run: rate per configuration and per-core scaling')}\n"
+                       f"plot '{d}/feat.dat' using 2:xtic(1) title 'NDR (zero loss)', '' using 3 title 'PDR (<= 0.5% loss)', "
+                       "'' using 4 title 'max forwarding'\n")
         with open(f"{d}/plot.gp", "w") as f:
             f.write(script)
         if subprocess.run([gp, f"{d}/plot.gp"]).returncode == 0:
@@ -260,6 +343,7 @@ def main():
     ap.add_argument("--meta")
     ap.add_argument("--skipped")
     ap.add_argument("--loop", default="")
+    ap.add_argument("--phases", default="", help="NAME=SECONDS per line: how long each phase took")
     ap.add_argument("--out-dir")
     ap.add_argument("--stamp")
     ap.add_argument("--smoke", type=int, default=0)
@@ -280,6 +364,8 @@ def main():
         skipped = [l.strip() for l in open(a.skipped) if l.strip()]
         info = dict(kv.split("=", 1) for kv in a.info)
         info["date"] = a.stamp
+        if a.phases and os.path.exists(a.phases):
+            info["phases"] = ", ".join(f"{n} {v} s" for n, v in (l.strip().split("=", 1) for l in open(a.phases) if "=" in l))
         loop = json.load(open(a.loop)) if a.loop and os.path.exists(a.loop) else None
     metas = {m["label"]: m for m in meta}
     os.makedirs(a.out_dir, exist_ok=True)

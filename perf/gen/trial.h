@@ -33,6 +33,8 @@ struct TrialResult {
   LatencySummary lat;
   JitterSummary jitter;
   std::vector<std::pair<std::string, double>> extra;  // probes: DUT drops, relay CPU, ...
+  uint64_t side_loss = 0;  // losses that are not forwarded packets (recording copies the data
+                           // plane dropped): a trial with any does not pass
 
   double achieved_pps() const noexcept { return seconds > 0 ? double(generated) / seconds : 0; }
   double rx_pps() const noexcept { return seconds > 0 ? double(rx.received) / seconds : 0; }

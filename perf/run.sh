@@ -5,15 +5,18 @@
 # memif pairing and kernel-socket relays (stock Janus-like thread per call, batched
 # recvmmsg/sendmmsg, rtpengine when installable) over a veth pair; then, at 1,000 flows, the
 # data plane with SRTP transcryption (SRTP in / SRTP out), with every flow recorded, and with
-# two worker lcores (per-core scaling; oversubscribed on a 2-CPU machine). Writes
-# perf/results/perf-<date>.json, .md and PNG plots. See perf/README.md.
+# two worker lcores (per-core scaling; oversubscribed on a 2-CPU machine); and the data plane
+# at 1,000 flows over a veth pair through net_af_packet (the kernel path, not framework-limited).
+# Writes perf/results/perf-<date>.json, .md and PNG plots. See perf/README.md.
 #
 #   perf/run.sh [--build-dir DIR] [--trial-s S] [--steps N] [--retries N] [--loss-tolerance X]
 #               [--latency-s S] [--flows LIST] [--large-flows N] [--kernel-flows N] [--no-huge]
 #               [--no-testpmd] [--no-kernel] [--no-rtpengine] [--no-srtp] [--no-rec] [--no-scaling]
-#               [--feature-flows N] [--only-features] [--out-dir DIR] [--keep]
+#               [--no-afpacket] [--feature-flows N] [--only-features] [--only-afpacket] [--out-dir DIR]
+#               [--keep]
 #   --only-features: only rtpgate at 1,000 flows (the baseline) and the SRTP, recording and
-#   scaling runs (no 100k/1M flows, testpmd, kernel relays or closed loop)
+#   scaling runs (no 100k/1M flows, testpmd, kernel relays, af_packet or closed loop)
+#   --only-afpacket: only the data plane over veth/af_packet (no ratios: nothing to divide by)
 #   perf/run.sh --smoke [--build-dir DIR]   # CI: ~30 s, 1,000 flows, short trials, one step
 #
 # Needs root. Smoke mode exits 77 (skip) without it, 0 when every target forwarded traffic
@@ -25,10 +28,11 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 SMOKE=0 TRIAL_S=1 STEPS=7 RETRIES=1 LOSS_TOL=0 LATENCY_S=2 FLOWS_LIST=1000,100000 LARGE_FLOWS=1000000
 KERNEL_FLOWS=1000 RUN_HUGE=1 RUN_TESTPMD=1 RUN_KERNEL=1 RUN_RTPENGINE=1 OUT_DIR=$REPO/perf/results KEEP=0
-RUN_SRTP=1 RUN_REC=1 RUN_SCALING=1 RUN_LOOP=1 FEATURE_FLOWS=1000 ONLY_FEATURES=0
+RUN_SRTP=1 RUN_REC=1 RUN_SCALING=1 RUN_LOOP=1 FEATURE_FLOWS=1000 ONLY_FEATURES=0 RUN_AFPACKET=1
 REC_RING=65536 REC_MBUFS=131071   # recording buffers of the recording run (perf/README.md, "Recording")
 SRTP_POOL=131072                  # pre-protected SRTP packets per flow (the most one flow may send)
 MEMIF_RSIZE=12   # 4,096-slot memif rings (both ends): absorbs a few ms of a shared CPU's preemption
+AFP_FRAMES=4096  # af_packet PACKET_MMAP frames per ring (default 512): as many slots as a memif ring
 MIX_AV="g711:80,opus:15,video:5"
 
 while (( $# )); do
@@ -50,8 +54,12 @@ while (( $# )); do
         --no-srtp) RUN_SRTP=0 ;;
         --no-rec) RUN_REC=0 ;;
         --no-scaling) RUN_SCALING=0 ;;
+        --no-afpacket) RUN_AFPACKET=0 ;;
         --feature-flows) FEATURE_FLOWS=$2; shift ;;
-        --only-features) FLOWS_LIST=1000 RUN_HUGE=0 RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 ONLY_FEATURES=1 ;;
+        --only-features) FLOWS_LIST=1000 RUN_HUGE=0 RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 RUN_AFPACKET=0
+                         ONLY_FEATURES=1 ;;
+        --only-afpacket) FLOWS_LIST='' RUN_HUGE=0 RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 RUN_SRTP=0 RUN_REC=0
+                         RUN_SCALING=0 RUN_AFPACKET=1 ;;
         --out-dir) OUT_DIR=$2; shift ;;
         --keep) KEEP=1 ;;
         -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
@@ -104,6 +112,8 @@ META=$TMP/meta.jsonl
 : >"$META"
 NSA=${ID}a NSB=${ID}b VA=pga$$ VB=pgb$$
 NETNS_UP=0
+AFG=pfg$$ AFD=pfd$$   # af_packet run: the generator's and the data plane's veth (root namespace)
+AFPACKET_UP=0
 DUT_MAC=02:70:67:00:00:01
 GEN_MAC=02:70:67:00:00:02
 
@@ -114,6 +124,7 @@ RG_LOG_DIR=$TMP
 cleanup() {
     set +e
     rg_cleanup   # background processes (SIGTERM, then SIGKILL), hugepages
+    veth_down
     if (( NETNS_UP )); then
         ip netns del "$NSA" 2>/dev/null
         ip netns del "$NSB" 2>/dev/null
@@ -143,12 +154,13 @@ meta() {
     printf '{"label":"%s","dut":"%s","memory":"%s","cpus":"%s"}\n' "$1" "$2" "$3" "$CPU_NOTE" >>"$META"
 }
 
-# gen LABEL TARGET FLOWS GEN-ARGS...: the DPDK generator against whatever serves the memif socket.
+# gen LABEL TARGET FLOWS GEN-ARGS...: the DPDK generator against whatever serves the memif socket
+# (or the port GEN_VDEV names, when a caller sets it).
 gen() {
     local label=$1 target=$2 flows=$3; shift 3
     log "rtpgate-perf $label"
     timeout -s TERM 900 "$PERF" -l "$GEN_CPU" --no-pci --no-huge -m 512 --no-shconf --file-prefix "$ID-gen" \
-        --vdev="$(memif client "$GEN_MAC")" -- --label "$label" --target "$target" --flows "$flows" \
+        --vdev="${GEN_VDEV:-$(memif client "$GEN_MAC")}" -- --label "$label" --target "$target" --flows "$flows" \
         --dut-mac "$DUT_MAC" "${COMMON[@]}" "$@" >/dev/null 2>"$TMP/$label.gen.log" \
         || { log "$label: rtpgate-perf failed:"; tail -3 "$TMP/$label.gen.log" >&2; return 1; }
     grep '^\[perf\] trial' "$TMP/$label.gen.log" | tail -2 >&2 || true
@@ -339,6 +351,66 @@ rtpengine_run() {
 }
 
 # ---------------------------------------------------------------------------
+# The data plane over veth/af_packet: the generator and the data plane each on one end of a
+# veth pair in the root namespace, both through net_af_packet (one queue pair, PACKET_MMAP
+# rings of AFP_FRAMES frames). The kernel copies every packet twice per hop (the sender's TX
+# ring into an skb, the skb into the receiver's RX ring) and runs the receive path in the
+# sender's context: kernel-path figures, not framework-limited ones.
+# ---------------------------------------------------------------------------
+
+afpacket() { printf 'net_af_packet0,iface=%s,qpairs=1,framecnt=%s' "$1" "$AFP_FRAMES"; }
+
+# veth_up: the pair AFG <-> AFD with the generator's and the data plane's MAC addresses (the
+# data plane's configuration knows the generator's as a static neighbour). No address, no
+# ARP and no IPv6 (no router solicitation or MLD report), no forwarding: the kernel puts no
+# frame of its own on the link and sends the test traffic nowhere else.
+veth_up() {
+    ip link add "$AFG" type veth peer name "$AFD" || return 1
+    AFPACKET_UP=1
+    local dev mac
+    for dev in "$AFG" "$AFD"; do
+        mac=$GEN_MAC; [[ $dev == "$AFD" ]] && mac=$DUT_MAC
+        sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" "net.ipv4.conf.$dev.forwarding=0" \
+            "net.ipv4.conf.$dev.rp_filter=1" >/dev/null || return 1
+        ip link set dev "$dev" address "$mac" arp off mtu 1500 up || return 1
+    done
+}
+
+veth_down() {
+    (( AFPACKET_UP )) || return 0
+    ip link del "$AFG" 2>/dev/null   # (removes its peer too)
+    AFPACKET_UP=0
+}
+
+# wait_ready LABEL PID: until the data plane logged that it is ready, at most 60 s.
+wait_ready() {
+    local i
+    for (( i = 0; i < 600; i++ )); do
+        grep -q 'rtpgate-dataplane ready' "$TMP/$1.log" 2>/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || break
+        sleep 0.1
+    done
+    log "$1: the data plane did not get ready: $(tail -1 "$TMP/$1.log" 2>/dev/null)"
+    return 1
+}
+
+# rtpgate_afpacket: plain forwarding at 1,000 flows, one worker, the same search as the
+# memif runs, pinned to the same CPUs.
+rtpgate_afpacket() {
+    local flows=1000 label=rtpgate-afpacket-1000 shm=/rtpgate-$ID-afpacket conf=$TMP/dp-afpacket.conf rc=0
+    veth_up || { log "$label: veth pair $AFG/$AFD could not be set up"; veth_down; return 1; }
+    "$PERF" --dp-config --shm "$shm" --flows "$flows" --gen-mac "$GEN_MAC" >"$conf"
+    rg_start_bg "$label" "$DATAPLANE" -l "$DUT_CPU" --no-pci --no-huge -m 1024 --no-shconf --file-prefix "$ID-dp" \
+        --vdev="$(afpacket "$AFD")" -- --config "$conf"
+    meta "$label" "rtpgate-dataplane, 1 worker (poll), over veth/af_packet (kernel copies each packet twice)" no-huge
+    local GEN_VDEV; GEN_VDEV=$(afpacket "$AFG")
+    wait_ready "$label" "$RG_LAST_PID" && gen "$label" rtpgate-afpacket "$flows" --shm "$shm" || rc=1
+    rg_stop "$label"
+    veth_down
+    return $rc
+}
+
+# ---------------------------------------------------------------------------
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 T0=$(date +%s)
@@ -375,6 +447,7 @@ if (( RUN_KERNEL )); then
     phase kernel-mmsg relay_run mmsg || failed=1
     (( RUN_RTPENGINE )) && { phase rtpengine rtpengine_run || failed=1; }
 fi
+(( RUN_AFPACKET )) && { phase afpacket rtpgate_afpacket || failed=1; }
 features_run || failed=1
 if (( ! SMOKE && RUN_LOOP )); then
     # The relay's own ceiling without a generator (closed loop on net_ring, one core) and
@@ -398,5 +471,6 @@ python3 "$REPO/perf/gen/report.py" --results "$RESULTS" --meta "$META" --skipped
     --info "cpus=$CPU_NOTE" --info "load_before=$LOAD_BEFORE" --info "load_after=$LOAD_AFTER" \
     --info "trial_s=$TRIAL_S" --info "steps=$STEPS" --info "retries=$RETRIES" --info "loss_tolerance=$LOSS_TOL" \
     --info "latency_s=$LATENCY_S" --info "memif_ring=$(( 1 << MEMIF_RSIZE ))" \
+    --info "afpacket=$( (( RUN_AFPACKET )) && afpacket '<veth>' || echo 'not run')" \
     --info "wall_s=$(( $(date +%s) - T0 ))" || failed=1
 exit $failed

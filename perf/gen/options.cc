@@ -37,8 +37,8 @@ rtpgate_shm_addr gen_ip() noexcept {
 const char* usage_text() noexcept {
   return "usage:\n"
          "  rtpgate-perf EAL-ARGS -- [--shm /REGION] [--target NAME] [--flows N] [--mix SPEC]... [SEARCH]\n"
-         "      DPDK engine on ethdev port 0 (net_memif towards the device under test); with --shm the\n"
-         "      flows are programmed into that rtpgate data plane first\n"
+         "      DPDK engine on ethdev port 0 (net_memif or net_af_packet towards the device under\n"
+         "      test); with --shm the flows are programmed into that rtpgate data plane first\n"
          "      [--dut-mac MAC] [--no-rewrite] [--verify] [--mbufs N] [--link-timeout S] [--queues N]\n"
          "      [--srtp in|out [--srtp-pool N]] [--record ABSOLUTE-DIR]\n"
          "      --queues: one queue pair per data-plane worker; --srtp in: the generator sends SRTP\n"

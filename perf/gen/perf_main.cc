@@ -1,7 +1,7 @@
 // rtpgate-perf: RTP traffic generator and sink that drives a relay from outside (a real
-// rtpgate-dataplane process or testpmd over net_memif, or a kernel-socket relay over UDP
-// loopback), finds its lossless rate and measures latency. Single-threaded: the main lcore
-// (or thread) programs the flows, then runs every trial. See perf/README.md.
+// rtpgate-dataplane process or testpmd over net_memif or net_af_packet, or a kernel-socket
+// relay over UDP loopback), finds its lossless rate and measures latency. Single-threaded: the
+// main lcore (or thread) programs the flows, then runs every trial. See perf/README.md.
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <sched.h>
@@ -87,8 +87,19 @@ bool program(const Options& o, const FlowCycle& fc, PerfReport* r) {
   return true;
 }
 
+// "dpdk-memif", "dpdk-af_packet", ...: the generator's link to the device under test, named
+// after the driver of its port.
+std::string dpdk_engine(uint16_t port) {
+  rte_eth_dev_info info{};
+  if (!rte_eth_dev_is_valid_port(port) || rte_eth_dev_info_get(port, &info) != 0 || info.driver_name == nullptr)
+    return "dpdk";
+  std::string d = info.driver_name;
+  if (d.rfind("net_", 0) == 0) d.erase(0, 4);
+  return "dpdk-" + d;
+}
+
 int run_dpdk(const Options& o) {
-  PerfReport base = base_report(o, "dpdk-memif", 42);
+  PerfReport base = base_report(o, dpdk_engine(o.port_id).c_str(), 42);
   FlowCycle fc;
   fc.n_flows = o.flows;
   fc.rewrite = o.rewrite;
@@ -140,7 +151,7 @@ int run_dpdk(const Options& o) {
   c.log = log.get();
   auto io = DpdkIo::create(c, &why);
   if (!io) return fail(o, base, why);
-  if (!io->wait_link(o.link_timeout_s)) return fail(o, base, "memif link did not come up");
+  if (!io->wait_link(o.link_timeout_s)) return fail(o, base, "link to the device under test did not come up");
   probes.push_back(io.get());
   return run_mixes(*io, o, probes, 1e9 / double(io->hz()), base) ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """perf/run.sh's report: merges rtpgate-perf's result lines with the run labels into
 perf/results/perf-STAMP.json, prints and writes the Markdown summary (perf-STAMP.md) with
-ratios, and draws the plots with gnuplot (perf-STAMP-rate.png, perf-STAMP-latency.png,
+ratios (the veth/af_packet run against the memif run and the kernel relays), and draws the plots with gnuplot (perf-STAMP-rate.png, perf-STAMP-latency.png,
 perf-STAMP-features.png: rate per configuration and per-core scaling).
 In smoke mode it exits 1 unless every run forwarded traffic with intact frames."""
 import argparse
@@ -109,8 +109,8 @@ def markdown(info, runs, metas, skipped, loop):
     out.append(f"- search: {info.get('trial_s')} s trials, loss tolerance {info.get('loss_tolerance')}, "
                f"{info.get('retries')} retry per failed rate, at most {info.get('steps')} paced steps after one unpaced "
                f"trial; memif rings {info.get('memif_ring')} slots; latency trials {info.get('latency_s')} s")
-    out.append("- DPDK targets: rtpgate-perf on its own core over net_memif (Ethernet frames, 42 + RTP bytes); "
-               "kernel targets: UDP over a veth pair between two namespaces (delivery in the sender's context: the "
+    out.append("- DPDK targets: rtpgate-perf on its own core over net_memif (Ethernet frames, 42 + RTP bytes; "
+               "rtpgate-afpacket: over a veth pair through net_af_packet); kernel targets: UDP over a veth pair between two namespaces (delivery in the sender's context: the "
                "relay's threads pay its system calls, its transmit path and one receive path per packet)")
     out.append("")
     out.append("NDR: highest rate with zero loss (binary search); PDR: highest trial of the same search losing at "
@@ -139,6 +139,7 @@ def markdown(info, runs, metas, skipped, loop):
                                    "kernel-stock", "rtpengine")}
     ours = [r for r in runs if r["target"] == "rtpgate" and r["ok"]]
     out += features_markdown(runs, metas)
+    out += afpacket_markdown(runs, by, info)
     if ours:
         out.append("Ratios (rtpgate ÷ baseline). DPDK baselines: same memif pairing, same generator; kernel baselines: "
                    "packets per second per core at the NDR (kernel relay: NDR ÷ the CPU time its threads used per "
@@ -198,6 +199,36 @@ def markdown(info, runs, metas, skipped, loop):
     for s in skipped:
         out.append(f"- not measured: {s}")
     return "\n".join(out) + "\n"
+
+
+def afpacket_markdown(runs, by, info):
+    """The data plane over veth/af_packet against the same run's memif run at the same flow
+    count (NDR, PDR, max forwarding) and the kernel relays per core (NDR)."""
+    afp = [r for r in runs if r["target"] == "rtpgate-afpacket"]
+    if not afp:
+        return []
+    out = ["Data plane over veth/af_packet (generator and data plane each on one end of a veth pair in the root "
+           f"namespace, `{info.get('afpacket', 'net_af_packet')}` at both ends; same CPUs and search as the memif "
+           "runs). The kernel copies every packet twice per hop (TX ring into an skb, skb into the peer's RX ring) "
+           "and runs the receive path in the sender's context: a kernel-path figure, not a framework-limited one. "
+           "Kernel relays: per core at the NDR, as above.", "",
+           "| run | NDR kpps | PDR kpps | max forwarding kpps | vs rtpgate over memif (NDR) | vs memif (PDR) | "
+           "vs memif (max) | vs kernel mmsg relay | vs kernel stock relay | vs rtpengine |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in afp:
+        if not r["ok"]:
+            out.append(f"| {r['label']} | FAILED: {r['error']} | | | | | | | | |")
+            continue
+        s = r["search"]
+        m = by.get(f"rtpgate-{r['flows']}")
+        ms = m["search"] if m and m["ok"] else {}
+        cells = [fmt_k(s["lossless_pps"]), fmt_k(s["pdr_pps"]), fmt_k(s["overload_rx_pps"]),
+                 fmt_ratio(s["lossless_pps"], ms.get("lossless_pps")), fmt_ratio(s["pdr_pps"], ms.get("pdr_pps")),
+                 fmt_ratio(s["overload_rx_pps"], ms.get("overload_rx_pps"))]
+        cells += [fmt_ratio(s["lossless_pps"], per_core_pps(b)) if b and b["ok"] else "–"
+                  for b in (by.get("kernel-mmsg"), by.get("kernel-stock"), by.get("rtpengine"))]
+        out.append(f"| {r['label']} | " + " | ".join(cells) + " |")
+    return out + [""]
 
 
 def features(runs):
@@ -277,7 +308,8 @@ def plots(runs, out_prefix):
             for r in ours:
                 s = r["search"]
                 f.write(f"{r['flows']} {s['lossless_pps'] / 1e6} {s['overload_rx_pps'] / 1e6} {s['pdr_pps'] / 1e6}\n")
-        refs = [r for r in runs if not r["target"].startswith("rtpgate") and r["ok"] and r["search"]["lossless_pps"] > 0]
+        refs = [r for r in runs if (not r["target"].startswith("rtpgate") or r["target"] == "rtpgate-afpacket")
+                and r["ok"] and r["search"]["lossless_pps"] > 0]
         lines = [f"'{d}/ours.dat' using 1:2 with linespoints lw 2 pt 7 title 'rtpgate-dataplane, NDR (zero loss)'",
                  f"'{d}/ours.dat' using 1:4 with linespoints dt 4 pt 4 title 'rtpgate-dataplane, PDR (<= 0.5% loss)'",
                  f"'{d}/ours.dat' using 1:3 with linespoints dt 2 pt 6 title 'rtpgate-dataplane, max forwarding'"] if ours else []
@@ -304,7 +336,7 @@ def plots(runs, out_prefix):
                 with open(f"{d}/cdf-{suffix}-{i}.dat", "w") as f:
                     for ns, frac in l["cdf"]:
                         f.write(f"{max(ns, 1) / 1e3} {frac}\n")
-                dt = 1 if r["target"] == "rtpgate" else 2 if r["engine"] == "dpdk-memif" else 4
+                dt = 1 if r["target"].startswith("rtpgate") else 2 if r["engine"] == "dpdk-memif" else 4
                 curves.append(f"'{d}/cdf-{suffix}-{i}.dat' using 1:2 with lines lw 2 dt {dt} title "
                               + gq(f"{r['label']} ({l['trial']['achieved_pps'] / 1e3:,.0f} kpps)"))
             if curves:

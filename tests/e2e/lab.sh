@@ -154,13 +154,15 @@ CONF
 
 # lab_dp_start: rtpgate-dataplane on the rtpgate topology (config $work/dataplane.conf),
 # pinned to the last core, until it is ready and SIP peers reach it (exception path).
-# Also after lab_dp_kill: the region and TAPs are created anew.
+# Also after lab_dp_kill: the region and TAPs are created anew. LAB_DP_TELEMETRY=1: with the
+# DPDK telemetry socket (/var/run/dpdk/$FILE_PREFIX/dpdk_telemetry.v2).
 lab_dp_start() {
-    local dp=$build/dataplane/rtpgate-dataplane ctl=$build/tools/rtpgatectl/rtpgatectl core i
+    local dp=$build/dataplane/rtpgate-dataplane ctl=$build/tools/rtpgatectl/rtpgatectl core i telemetry=--no-telemetry
     core=$(( $(nproc) - 1 ))
     dp_started=1
+    [[ ${LAB_DP_TELEMETRY:-0} == 1 ]] && telemetry=""
     rg_start_bg dataplane taskset -c "$core" "$dp" -l "$core" --no-huge -m 256 --no-shconf --no-pci \
-        --no-telemetry --file-prefix "$FILE_PREFIX" \
+        ${telemetry:+"$telemetry"} --file-prefix "$FILE_PREFIX" \
         --vdev="net_af_packet0,iface=$TOPO_DP0" --vdev="net_af_packet1,iface=$TOPO_DP1" -- --config "$work/dataplane.conf"
     "$ctl" --shm "$SHM" wait-ready --seconds 15 || fail "data plane not ready"
     for (( i = 0; i < 50; i++ )); do

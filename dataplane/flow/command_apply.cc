@@ -7,33 +7,15 @@
 
 #include <cstring>
 
+#include "flow/command_check.h"
 #include "flow/forwarders.h"
 
 namespace rtpgate::dp {
-namespace {
-
-bool addr_is_set(const rtpgate_shm_addr& a) {
-  static const uint8_t zero[16] = {};
-  return (a.family == 4 || a.family == 6) && std::memcmp(a.addr, zero, a.family == 4 ? 4 : 16) != 0;
-}
-
-}  // namespace
 
 Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params& p, uint64_t now_tsc,
                   FlowAction* out, FlowKey* key) noexcept {
   const auto& h = *dp.region.hdr();
-  if (p.kind > RTPGATE_KIND_RTCP || p.direction > RTPGATE_DIR_INACTIVE || p.action > RTPGATE_ACT_DROP ||
-      p.dscp > 63)
-    return Errc::BadParam;
-  const int local_idx = shm::find_media_addr(h, p.local);
-  if (local_idx < 0 || p.local_port < h.port_min || p.local_port > h.port_max) return Errc::BadParam;
-  if (p.rtcp_flow_id != UINT32_MAX && (p.rtcp_flow_id >= h.flow_capacity || p.rtcp_flow_id == flow_id))
-    return Errc::BadParam;
-  if (p.reverse_flow_id != UINT32_MAX && p.reverse_flow_id >= h.flow_capacity) return Errc::BadParam;
-  if ((p.flags & RTPGATE_FLOW_F_RTCP_MUX) && (p.kind != RTPGATE_KIND_RTP || p.rtcp_flow_id == UINT32_MAX))
-    return Errc::BadParam;
-  if ((p.flags & (RTPGATE_FLOW_F_EXPECT_ADDR | RTPGATE_FLOW_F_LATCH)) && p.expect_src.family != p.local.family)
-    return Errc::BadParam;
+  if (const Errc ce = check_flow_params(h, flow_id, p); ce != Errc::Ok) return ce;
   // SRTP: an index inside the table; when the context is already set it must be of the
   // right kind (one that is not set yet, or deleted later, drops as drop_srtp_no_ctx).
   const auto srtp_ok = [&](uint32_t idx, srtp::SrtpDirection d) {
@@ -71,14 +53,9 @@ Errc build_action(DpContext& dp, uint32_t flow_id, const rtpgate_shm_flow_params
   if (const Errc fe = fwd_build(flow_id, h.flow_capacity, p, &a); fe != Errc::Ok) return fe;
   if (const Errc re = rec_build(dp, p, &a); re != Errc::Ok) return re;
 
-  if (p.action == RTPGATE_ACT_TO_CTL && p.ctl_ring >= h.n_pkt_rings_to_ctl) return Errc::BadParam;
-  // FORWARD needs an output; a TO_CTL flow may have one (control's packets for the peer).
-  if (p.action == RTPGATE_ACT_FORWARD || (p.action == RTPGATE_ACT_TO_CTL && p.out_dst.family != 0)) {
-    const int src_idx = shm::find_media_addr(h, p.out_src);
-    if (src_idx < 0 || p.out_src.family != p.local.family) return src_idx < 0 ? Errc::BadParam : Errc::Unsupported;
-    if (!addr_is_set(p.out_dst) || p.out_dst.family != p.out_src.family || p.out_dst_port == 0 ||
-        p.out_src_port == 0)
-      return Errc::BadParam;
+  int src_idx = -1;
+  if (const Errc oe = check_flow_output(h, p, &src_idx); oe != Errc::Ok) return oe;
+  if (src_idx >= 0) {
     const MediaAddrInfo& info = dp.addr_info[src_idx];
     const rtpgate_shm_addr& hop =
         in_prefix(h.addrs[src_idx], info.prefix_len, p.out_dst) || info.gateway.family == 0 ? p.out_dst

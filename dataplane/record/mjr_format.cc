@@ -101,6 +101,9 @@ JsonPtr build_info(const MjrInfo& info, std::string_view codec) {
   constexpr auto kMaxInt = static_cast<uint64_t>(std::numeric_limits<json_int_t>::max());
   if (info.created_us > kMaxInt || info.first_frame_us > kMaxInt) return nullptr;
   if (info.video_orient_ext > 255) return nullptr;  // RTP header extension ids end at 255
+  // json_stringn would take a NUL and dump it as \u0000, which jansson's reader (janus-pp-rec
+  // loads the header with it) refuses: the whole recording would be unreadable.
+  if (info.fmtp.find('\0') != std::string_view::npos) return nullptr;
   JsonPtr root{json_object()};
   if (root == nullptr) return nullptr;
   json_t* o = root.get();

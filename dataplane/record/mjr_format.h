@@ -41,7 +41,8 @@ struct MjrInfo {
 // Writes u16 BE length + the JSON info text as Janus's writer lays it out (jansson, keys in
 // the order t, c, [f], [x], s, u; separators ", " and ": "). Returns bytes written; 0 if it
 // does not fit in cap, the JSON would exceed kMjrMaxInfoLen, the codec is unknown or not of
-// `medium`, a time exceeds INT64_MAX, fmtp is not UTF-8 or video_orient_ext > 255.
+// `medium`, a time exceeds INT64_MAX, fmtp is not UTF-8 or holds a NUL (a reader refuses
+// \u0000), or video_orient_ext > 255.
 // Allocates (jansson): call once per file, off the packet path.
 size_t mjr_write_info(uint8_t* out, size_t cap, const MjrInfo& info);
 

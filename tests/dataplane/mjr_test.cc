@@ -160,6 +160,8 @@ TEST(MjrInfoHeader, RejectsUnknownCodecAndWrongMedium) {
 TEST(MjrInfoHeader, RejectsValuesJsonCannotCarry) {
   std::array<uint8_t, 256> buf{};
   EXPECT_EQ(mjr_write_info(buf.data(), buf.size(), {MjrMedium::Audio, "pcmu", "\xff\xfe", 1, 2}), 0u);
+  using namespace std::string_view_literals;
+  EXPECT_EQ(mjr_write_info(buf.data(), buf.size(), {MjrMedium::Audio, "pcmu", "a\0b"sv, 1, 2}), 0u);  // \u0000
   EXPECT_EQ(mjr_write_info(buf.data(), buf.size(), {MjrMedium::Audio, "pcmu", "", 1ull << 63, 2}), 0u);
   EXPECT_EQ(mjr_write_info(buf.data(), buf.size(), {MjrMedium::Audio, "pcmu", "", 1, 1ull << 63}), 0u);
   MjrInfo info{MjrMedium::Video, "vp8", "", 1, 2};

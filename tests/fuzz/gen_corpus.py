@@ -182,6 +182,27 @@ max_cmds_per_poll = 32
         write(t, name, data)
 
     # shm_header_fuzz: mode byte + data (see shm_header_fuzz.cc).
+    # cmd_fuzz: mode byte + flow id (LE) + flow parameters (see cmd_fuzz.cc); mode bit 0 XORs
+    # onto a valid FORWARD flow (offsets: action 10, dscp 11, flags 12), bits 1-2 ring count.
+    t = "cmd_fuzz"
+    write(t, "valid_forward.bin", b"\x03" + struct.pack("<I", 1))
+    write(t, "valid_to_ctl_no_ring.bin", b"\x01" + struct.pack("<I", 1) + b"\x00" * 10 + b"\x01")
+    write(t, "valid_to_ctl.bin", b"\x03" + struct.pack("<I", 1) + b"\x00" * 10 + b"\x01")
+    write(t, "drop_no_flags.bin", b"\x03" + struct.pack("<I", 1) + b"\x00" * 10 + b"\x02\x00\x28")
+    write(t, "rtcp_flow_is_itself.bin", b"\x03" + struct.pack("<I", 7))
+    write(t, "flow_id_out_of_table.bin", b"\x03" + struct.pack("<I", 100000))
+    write(t, "raw_zero.bin", b"\x02" + bytes(4 + 200))
+
+    # mjr_fuzz: codec, orientation id, fmtp, then [len][ms][flags][packet] records (mjr_fuzz.cc).
+    t = "mjr_fuzz"
+    for name, data in mjr_seeds():
+        write(t, name, data)
+
+    # request_fuzz: request bodies, optionally NUL + jsep (request_fuzz.cc).
+    t = "request_fuzz"
+    for name, data in request_seeds():
+        write(t, name, data)
+
     t = "shm_header_fuzz"
     write(t, "valid_xor_nothing.bin", b"\x03")
     write(t, "valid_xor_magic.bin", b"\x03\x01")
@@ -222,6 +243,64 @@ def sip_seeds():
     yield "no_terminator.sip", b"OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nTo: y"
     yield "keepalive.sip", b"\r\n\r\n"
     yield "stun_binding.bin", bytes.fromhex("000100002112a442") + bytes(12)
+
+
+def mjr_record(pkt, ms=20, flags=0):
+    return struct.pack("!HBB", len(pkt), ms, flags) + pkt
+
+
+def mjr_input(codec, pkts, orient=0, fmtp=b"", medium_flip=False):
+    return bytes([codec | (0x80 if medium_flip else 0), orient, len(fmtp)]) + fmtp + b"".join(pkts)
+
+
+def mjr_seeds():
+    opus = [rtp(pt=111, seq=100 + i, ts=960 * i, payload=b"\xfc" * 40) for i in range(3)]
+    yield "opus_fmtp.bin", mjr_input(0, [mjr_record(p) for p in opus], fmtp=b"minptime=10;useinbandfec=1")
+    vp8 = [mjr_record(rtp(pt=96, seq=7, ts=90000, payload=b"\x90\x80" + b"v" * 100)),
+           mjr_record(rtp(pt=96, seq=8, ts=93000, ssrc=0x1234, marker=True), ms=33, flags=2),
+           mjr_record(rtp(pt=96, seq=9, ts=96000, ssrc=0x1234, ext=(0xBEDE, b"\x30\x01\x00\x00")), ms=0, flags=1)]
+    yield "vp8_orient_ssrc_change.bin", mjr_input(8, vp8, orient=3)
+    h264 = [mjr_record(rtp(pt=102, payload=b"h" * 1388)), mjr_record(rtp(pt=102, payload=b"h" * 1489)),
+            mjr_record(b"\x80\x00\x01"), mjr_record(b"\x40" + bytes(20)), mjr_record(rtp(pt=102, seq=1001))]
+    yield "h264_sizes.bin", mjr_input(10, h264, fmtp=b"profile-level-id=42e01f;packetization-mode=1")
+    yield "pcmu_upper_case_big.bin", mjr_input(2, [mjr_record(rtp(seq=i, ts=160 * i), flags=2 * (i % 2)) for i in range(40)])
+    yield "text_codec_refused.bin", mjr_input(13, [mjr_record(rtp())])
+    yield "medium_mismatch.bin", mjr_input(0, [mjr_record(rtp(pt=111))], medium_flip=True)
+    yield "fmtp_not_utf8.bin", mjr_input(3, [mjr_record(rtp(pt=8)), mjr_record(rtp(pt=8, seq=1001))], fmtp=b"\xff\xfe")
+    yield "fmtp_with_nul.bin", mjr_input(0, [mjr_record(rtp(pt=111))], fmtp=b"a\x00b")  # header refused
+    yield "no_packets.bin", mjr_input(0, [])
+
+
+def request_seeds():
+    offer = (b'{"type":"offer","sdp":"v=0\\r\\no=- 1 1 IN IP4 127.0.0.1\\r\\ns=-\\r\\nt=0 0\\r\\n'
+             b'm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\nc=IN IP4 0.0.0.0\\r\\na=rtpmap:111 opus/48000/2\\r\\n"}')
+    yield "register_guest.json", b'{"request":"register","type":"guest","username":"sip:alice@example.org","display_name":"A"}'
+    yield "register_secret.json", (b'{"request":"REGISTER","username":"sip:bob@example.org","secret":"s",'
+                                   b'"proxy":"sip:127.0.0.1:5999","headers":{"X-A":"1"},"contact_params":{"k":"v"},'
+                                   b'"incoming_header_prefixes":["X-"],"register_ttl":60}')
+    yield "register_conflict.json", b'{"request":"register","username":"sip:c@example.org","secret":"a","ha1_secret":"b"}'
+    yield "register_bad_uri.json", b'{"request":"register","type":"guest","username":"alice"}'
+    yield "register_helper.json", b'{"request":"register","type":"helper","username":"sip:h@example.org","master_id":12345}'
+    yield "register_wrong_type.json", b'{"request":"register","username":42,"force_udp":true,"force_tcp":true}'
+    yield "call_offer.json", b'{"request":"call","uri":"sip:bob@127.0.0.1","srtp":"sdes_optional"}\x00' + offer
+    yield "call_no_jsep.json", b'{"request":"call","uri":"sip:bob@127.0.0.1"}'
+    yield "accept.json", b'{"request":"accept","srtp":"sdes_mandatory","autoaccept_reinvites":false}\x00' + offer
+    yield "decline.json", b'{"request":"decline","code":486,"refer_id":3}'
+    yield "hangup.json", b'{"request":"hangup","headers":{"X-Why":"test"}}'
+    yield "message_uri.json", b'{"request":"message","uri":"sip:bob@127.0.0.1","content":"hi","content_type":"text/plain"}'
+    yield "info.json", b'{"request":"info","type":"application/x","content":"x"}'
+    yield "dtmf_info.json", b'{"request":"dtmf_info","digit":"1","duration":100}'
+    yield "subscribe.json", b'{"request":"subscribe","event":"presence","to":"sip:bob@127.0.0.1","subscribe_ttl":60}'
+    yield "transfer.json", b'{"request":"transfer","uri":"sip:carol@127.0.0.1","replace":"abc"}'
+    yield "recording.json", b'{"request":"recording","action":"start","audio":true,"peer_audio":true,"filename":"/tmp/x"}'
+    yield "rtp_forward.json", b'{"request":"rtp_forward","host":"127.0.0.1","audio_port":5000,"srtp_suite":32}'
+    yield "keyframe.json", b'{"request":"keyframe","user":true,"peer":true}'
+    yield "hold.json", b'{"request":"hold","direction":"sendonly"}'
+    yield "update.json", b'{"request":"update"}\x00' + offer
+    yield "unknown.json", b'{"request":"nosuchthing"}'
+    yield "request_not_string.json", b'{"request":true}'
+    yield "not_an_object.json", b'[1,2,3]'
+    yield "no_request.json", b'{"uri":"sip:x@y"}'
 
 
 def raw_header():

@@ -54,6 +54,16 @@ uint64_t now_ns() {
 
 }  // namespace
 
+// libsrtp2's session and library state, released on every way out of main().
+struct LibSrtp {
+  srtp_t sess = nullptr;
+  bool inited = false;
+  ~LibSrtp() {
+    if (sess != nullptr) srtp_dealloc(sess);
+    if (inited) srtp_shutdown();
+  }
+};
+
 int main(int argc, char** argv) {
   if (argc < 2) usage();
   const std::string mode = argv[1];
@@ -81,13 +91,15 @@ int main(int argc, char** argv) {
   }
   sockaddr_in me{}, to{};
   if (!endpoint(bind_s, &me) || (mode == "send" && !endpoint(to_s, &to)) || count <= 0) usage();
-  srtp_t sess = nullptr;
+  LibSrtp lib;
+  srtp_t& sess = lib.sess;
   if (!key_s.empty()) {
     SrtpProfile p;
     uint8_t km[46] = {};
     if (!profile(prof_s, &p) || key_s.size() > 92 || key_s.size() % 2) usage();
     for (size_t i = 0; i < key_s.size() / 2; i++) km[i] = static_cast<uint8_t>(std::strtoul(key_s.substr(2 * i, 2).c_str(), nullptr, 16));
     if (srtp_init() != srtp_err_status_ok) return 1;
+    lib.inited = true;
     srtp_policy_t pol;
     std::memset(&pol, 0, sizeof(pol));
     rtpgate::dp::srtp::test::set_lib_policy(p, pol);

@@ -18,6 +18,7 @@
 #include "region_metrics.h"
 #include "region_watch.h"
 #include "rtpgate/shm/control_client.h"
+#include "small_region.h"
 
 namespace rtpgate::exporter {
 namespace {
@@ -64,22 +65,8 @@ class ExporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     st_.shm_name = "/rtpgate-exporter-test-" + std::to_string(getpid());
-    shm::RegionConfig c;
-    c.name = st_.shm_name;
-    c.flow_capacity = 100;
-    rtpgate_shm_addr a{};
-    a.family = 4;
-    a.addr[0] = 10;
-    a.addr[3] = 1;
-    c.addrs.push_back(a);
-    c.port_min = 40000;
-    c.port_max = 40009;
+    shm::RegionConfig c = test::small_region(st_.shm_name, 100);
     c.n_lcore_stats = 2;
-    c.cmd_ring_capacity = 16;
-    c.cpl_ring_capacity = 16;
-    c.n_pkt_rings_to_ctl = 1;
-    c.n_pkt_rings_to_dp = 1;
-    c.pkt_ring_capacity = 2;
     c.srtp_capacity = 8;
     c.rec_capacity = 4;
     std::string why;

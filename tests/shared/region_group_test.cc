@@ -14,29 +14,10 @@
 
 #include "rtpgate/shm/control_client.h"
 #include "rtpgate/shm/region_map.h"
+#include "small_region.h"
 
 namespace rtpgate::shm {
 namespace {
-
-RegionConfig small_region(const std::string& name, const std::string& group) {
-  RegionConfig c;
-  c.name = name;
-  c.group = group;
-  c.flow_capacity = 16;
-  rtpgate_shm_addr a{};
-  a.family = 4;
-  a.addr[0] = 10;
-  a.addr[3] = 1;
-  c.addrs.push_back(a);
-  c.port_min = 40000;
-  c.port_max = 40009;
-  c.n_lcore_stats = 1;
-  c.cmd_ring_capacity = 16;
-  c.cpl_ring_capacity = 16;
-  c.n_pkt_rings_to_dp = 1;
-  c.pkt_ring_capacity = 2;
-  return c;
-}
 
 // Runs `body` in a child that became uid `uid` with gid `gid` and (only) the supplementary
 // groups `groups`; returns its exit status (the body's return value), -1 if it died.
@@ -63,7 +44,9 @@ class RegionGroup : public ::testing::Test {
     gid_ = nogroup->gr_gid;
     name_ = "/rtpgate-group-test-" + std::to_string(getpid());
     std::string why;
-    auto r = Region::create(small_region(name_, "nogroup"), &why);
+    RegionConfig c = test::small_region(name_);
+    c.group = "nogroup";
+    auto r = Region::create(c, &why);
     ASSERT_TRUE(r.ok()) << why;
     dp_ = std::move(r.value());
     dp_.hdr()->dp_state = RTPGATE_DP_RUNNING;

@@ -9,7 +9,9 @@
 
 #include <arpa/inet.h>
 
+#include <filesystem>
 #include <memory>
+#include <string>
 
 namespace rtpgate::dp {
 namespace {
@@ -139,6 +141,11 @@ int main(int argc, char** argv) {
   rtpgate::dp::g_eal_ok = rte_eal_init(static_cast<int>(std::size(eal)), eal) >= 0;
   if (!rtpgate::dp::g_eal_ok) std::fprintf(stderr, "SKIP: EAL could not start (%s)\n", rte_strerror(rte_errno));
   const int rc = RUN_ALL_TESTS();
-  if (rtpgate::dp::g_eal_ok) rte_eal_cleanup();
+  if (rtpgate::dp::g_eal_ok) {
+    const std::string runtime_dir = rte_eal_get_runtime_dir();  // EAL leaves it behind
+    rte_eal_cleanup();
+    std::error_code ec;
+    std::filesystem::remove_all(runtime_dir, ec);
+  }
   return rc;
 }

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <random>
@@ -635,6 +636,9 @@ int main(int argc, char** argv) {
     env->rt.shutdown();
   }
   srtp_shutdown();
+  const std::string runtime_dir = rte_eal_get_runtime_dir();  // EAL leaves it behind
   rte_eal_cleanup();
+  std::error_code ec;
+  std::filesystem::remove_all(runtime_dir, ec);
   return rc;
 }

@@ -10,7 +10,7 @@ work=$(mktemp -d /tmp/rtpgate-harness.XXXXXX)
 dp_pid=""
 cleanup() {
   [[ -n "$dp_pid" ]] && kill "$dp_pid" 2>/dev/null && wait "$dp_pid" 2>/dev/null || true
-  rm -rf "$work"
+  rm -rf "$work" "/var/run/dpdk/rg-harness-$$"
   rm -f "/dev/shm${shm}"
 }
 trap cleanup EXIT

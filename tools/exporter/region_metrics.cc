@@ -8,6 +8,7 @@
 #include "rtpgate/shm/bitmap.h"
 #include "rtpgate/shm/counter_names.h"
 #include "rtpgate/shm/flow_snapshot.h"
+#include "rtpgate/shm/live_setting_values.h"
 #include "rtpgate/shm/seqlock.h"
 
 namespace rtpgate::exporter {
@@ -154,16 +155,9 @@ void reload_status(PromText& t, const shm::Region& r) {
   t.sample({{"result", "refused"}}, static_cast<double>(c.reload_failures));
   t.family("rtpgate_config_last_reload_ok", "gauge", "1 unless the last configuration reload was refused");
   t.sample(c.last_errc == 0 ? 1 : 0);
-  const std::pair<const char*, uint32_t> settings[] = {
-      {"control_grace_ms", c.live.control_grace_ms},       {"pli_min_interval_ms", c.live.pli_min_interval_ms},
-      {"heartbeat_interval_ms", c.live.heartbeat_interval_ms}, {"publish_interval_ms", c.live.publish_interval_ms},
-      {"idle_sleep_max_us", c.live.idle_sleep_max_us},     {"drain_us", c.live.drain_us},
-      {"exception_rate_pps", c.live.exception_rate_pps},   {"exception_burst", c.live.exception_burst},
-      {"neighbour_max_age_s", c.live.neighbour_max_age_s}, {"neighbour_retry_ms", c.live.neighbour_retry_ms},
-      {"neighbour_probes", c.live.neighbour_probes},       {"resolve_hold_ms", c.live.resolve_hold_ms},
-      {"rec_flush_ms", c.live.rec_flush_ms},               {"log_level", c.live.log_level}};
   t.family("rtpgate_config_setting", "gauge", "run-time settings in force (the data plane's configuration keys)");
-  for (const auto& [key, v] : settings) t.sample({{"key", key}}, v);
+  for (const auto& [key, v] : shm::live_setting_values(c.live)) t.sample({{"key", key}}, v);
+  t.sample({{"key", "log_level"}}, c.live.log_level);
   rtpgate_shm_guard_block g;
   shm::seq_read(&r.guard().seq, &g, &r.guard(), offsetof(rtpgate_shm_guard_block, rules));
   t.family("rtpgate_sip_guard_rules", "gauge", "rules of the SIP guard's rule set in force (0 with the guard off)");

@@ -5,6 +5,7 @@
 
 #include "cli_text.h"
 #include "reload_request.h"
+#include "rtpgate/shm/live_setting_values.h"
 #include "rtpgate/shm/seqlock.h"
 
 namespace rtpgate::ctl {
@@ -19,22 +20,6 @@ rtpgate_shm_config_block read_block(const rtpgate_shm_config_block& live) {
   return b;
 }
 
-// The run-time settings, in the order of the configuration file's keys.
-struct Setting {
-  const char* key;
-  uint32_t value;
-};
-
-std::vector<Setting> settings(const rtpgate_shm_live_settings& s) {
-  return {{"control_grace_ms", s.control_grace_ms},     {"pli_min_interval_ms", s.pli_min_interval_ms},
-          {"heartbeat_interval_ms", s.heartbeat_interval_ms}, {"publish_interval_ms", s.publish_interval_ms},
-          {"idle_sleep_max_us", s.idle_sleep_max_us},   {"drain_us", s.drain_us},
-          {"exception_rate_pps", s.exception_rate_pps}, {"exception_burst", s.exception_burst},
-          {"neighbour_max_age_s", s.neighbour_max_age_s}, {"neighbour_retry_ms", s.neighbour_retry_ms},
-          {"neighbour_probes", s.neighbour_probes},     {"resolve_hold_ms", s.resolve_hold_ms},
-          {"rec_flush_ms", s.rec_flush_ms}};
-}
-
 const char* level_name(uint32_t l) {
   static const char* const kNames[] = {"?", "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"};
   return l < 9 ? kNames[l] : "?";
@@ -47,7 +32,7 @@ void print_json(const rtpgate_shm_config_block& b) {
               (unsigned long)b.reloads, (unsigned long)b.reload_failures,
               json_str(std::string(to_string(static_cast<Errc>(b.last_errc))).c_str()).c_str(), b.last_error_line,
               json_str(b.last_error).c_str(), json_str(b.last_changed).c_str());
-  for (const auto& s : settings(b.live)) std::printf("\"%s\":%u,", s.key, s.value);
+  for (const auto& [key, value] : shm::live_setting_values(b.live)) std::printf("\"%s\":%u,", key, value);
   std::printf("\"idle_mode\":\"%s\",\"log_level\":\"%s\"}}\n", b.live.idle_mode == 0 ? "adaptive" : "poll",
               level_name(b.live.log_level));
 }
@@ -58,7 +43,7 @@ void print_text(const rtpgate_shm_config_block& b) {
   std::printf("reloads       %lu (%lu refused); last: %s\n", (unsigned long)b.reloads,
               (unsigned long)b.reload_failures, b.last_error[0] ? b.last_error : "ok");
   if (b.last_changed[0]) std::printf("last change   %s\n", b.last_changed);
-  for (const auto& s : settings(b.live)) std::printf("%-22s %u\n", s.key, s.value);
+  for (const auto& [key, value] : shm::live_setting_values(b.live)) std::printf("%-22s %u\n", key, value);
   std::printf("%-22s %s\n%-22s %s\n", "idle_mode", b.live.idle_mode == 0 ? "adaptive" : "poll", "log_level",
               level_name(b.live.log_level));
 }

@@ -6,10 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace rtpgate::dp::rec {
 namespace {
+
+constexpr size_t kInitialBuffer = 1024;  // first allocation; doubles up to the spec's buffer_bytes
 
 // mkdir -p of the directory part of `path` (0755).
 int make_parents(const std::string& path) {
@@ -56,6 +59,37 @@ void RecFile::fail(int err) {
   __atomic_store_n(&st_->state, RTPGATE_REC_ST_FAILED, __ATOMIC_RELEASE);
 }
 
+void RecFile::close_fd() noexcept {
+  if (fds_ != nullptr) fds_->forget(this);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  parked_ = false;
+}
+
+void RecFile::park() noexcept {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  parked_ = true;
+}
+
+int RecFile::open_fd(int flags) {
+  int fd;
+  // Out of descriptors below the budget (others opened meanwhile): shed one and retry.
+  while ((fd = ::open(spec_.path.c_str(), flags, 0644)) < 0 && (errno == EMFILE || errno == ENFILE) &&
+         fds_ != nullptr && fds_->shed()) {
+  }
+  return fd;
+}
+
+bool RecFile::reopen() {
+  fd_ = open_fd(O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ < 0) return false;
+  parked_ = false;
+  if (fds_ != nullptr) fds_->touch(this);
+  return true;
+}
+
 bool RecFile::open(const RecFileSpec& spec, uint64_t now_real_us) {
   spec_ = spec;
   std::memset(st_, 0, sizeof *st_);
@@ -64,10 +98,13 @@ bool RecFile::open(const RecFileSpec& spec, uint64_t now_real_us) {
   MjrMedium m;
   if (!mjr_codec_medium(spec.codec, &m) || m != spec.medium) return fail(EINVAL), false;
   if (const int e = make_parents(spec.path); e != 0) return fail(e), false;
-  fd_ = ::open(spec.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  fd_ = open_fd(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
   if (fd_ < 0) return fail(errno), false;
+  // The buffer is allocated on the first packet and grows with what a flush interval brings:
+  // a quiet recording holds about one frame's worth, so many open files stay cheap.
   cap_ = spec.buffer_bytes < 4096 ? 4096 : spec.buffer_bytes;
-  buf_ = std::make_unique<uint8_t[]>(cap_);
+  alloc_ = 0;
+  buf_.reset();
   // The magic is in the file from the start (an empty recording is just these 8 bytes).
   uint8_t magic[kMjrMagicLen];
   mjr_write_magic(magic);
@@ -77,22 +114,41 @@ bool RecFile::open(const RecFileSpec& spec, uint64_t now_real_us) {
     fd_ = -1;
     return fail(err), false;
   }
+  if (fds_ != nullptr) fds_->touch(this);
   durable_ = sizeof magic;
   __atomic_store_n(&st_->state, RTPGATE_REC_ST_OPEN, __ATOMIC_RELEASE);
   publish();
   return true;
 }
 
-bool RecFile::put(const uint8_t* p, size_t n) {
-  if (used_ + n > cap_ && !flush()) return false;
+bool RecFile::room(size_t n) {
+  if (used_ + n <= alloc_) return true;
   if (n > cap_) return false;
+  if (alloc_ < cap_) {
+    size_t want = alloc_ == 0 ? kInitialBuffer : alloc_ * 2;
+    while (want < used_ + n && want < cap_) want *= 2;
+    want = std::min(want, cap_);
+    if (used_ + n <= want) {
+      auto grown = std::make_unique<uint8_t[]>(want);
+      if (used_ != 0) std::memcpy(grown.get(), buf_.get(), used_);
+      buf_ = std::move(grown);
+      alloc_ = want;
+      return true;
+    }
+  }
+  if (!flush()) return false;
+  return room(n);  // empty now, and n <= cap_: fits or grows
+}
+
+bool RecFile::put(const uint8_t* p, size_t n) {
+  if (!room(n)) return false;
   std::memcpy(buf_.get() + used_, p, n);
   used_ += n;
   return true;
 }
 
 bool RecFile::write(uint8_t* rtp, uint32_t len, uint64_t rx_ns, uint64_t now_mono_ns, uint64_t now_real_us) {
-  if (fd_ < 0 || len < 12 || len > kMjrMaxPacket || (rtp[0] >> 6) != 2) return drop();
+  if (!is_open() || len < 12 || len > kMjrMaxPacket || (rtp[0] >> 6) != 2) return drop();
   if (!header_) {
     // "u": the first frame's arrival on the real-time clock.
     const uint64_t age_us = now_mono_ns > rx_ns ? (now_mono_ns - rx_ns) / 1000 : 0;
@@ -114,8 +170,8 @@ bool RecFile::write(uint8_t* rtp, uint32_t len, uint64_t rx_ns, uint64_t now_mon
   last_in_ssrc_ = in_ssrc;
   rec_switch_apply(sw_, rtp, rx_ns, clock_);
   const uint64_t ms = rx_ns > first_ns_ ? (rx_ns - first_ns_) / 1000000 : 0;
-  if (used_ + kMjrFrameHdrLen + len > cap_ && !flush()) return drop();
-  const size_t n = mjr_write_frame(buf_.get() + used_, cap_ - used_, static_cast<uint32_t>(ms), rtp,
+  if (!room(kMjrFrameHdrLen + len)) return drop();
+  const size_t n = mjr_write_frame(buf_.get() + used_, alloc_ - used_, static_cast<uint32_t>(ms), rtp,
                                    static_cast<uint16_t>(len));
   if (n == 0) return drop();
   used_ += n;
@@ -126,21 +182,26 @@ bool RecFile::write(uint8_t* rtp, uint32_t len, uint64_t rx_ns, uint64_t now_mon
 }
 
 bool RecFile::flush() {
-  if (fd_ < 0) return false;
+  if (!is_open()) return false;
   if (used_ == 0) return true;
   int err = 0;
-  if (!write_all(fd_, buf_.get(), used_, &err)) {
+  bool ok = true;
+  if (fd_ < 0) {  // parked: its descriptor went to a more recent recording
+    if (!(ok = reopen())) err = errno;
+  } else if (fds_ != nullptr) {
+    fds_->touch(this);
+  }
+  if (!ok || !write_all(fd_, buf_.get(), used_, &err)) {
     // Disk full (or any write error): cut the file back to its last complete frame, keep
     // it valid, and stop recording.
-    if (::ftruncate(fd_, static_cast<off_t>(durable_)) != 0) { /* the error that matters is err */ }
+    if (fd_ >= 0 && ::ftruncate(fd_, static_cast<off_t>(durable_)) != 0) { /* the error that matters is err */ }
     drops_ += frames_in_buf_;
     frames_ -= frames_in_buf_;
     used_ = 0;
     frames_in_buf_ = 0;
     fail(err);
     publish();
-    ::close(fd_);
-    fd_ = -1;
+    close_fd();
     return false;
   }
   durable_ += used_;
@@ -151,12 +212,9 @@ bool RecFile::flush() {
 }
 
 void RecFile::close() {
-  if (fd_ < 0) return;
+  if (!is_open()) return;
   const bool ok = flush();
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
-  }
+  close_fd();
   if (ok && !failed_) __atomic_store_n(&st_->state, RTPGATE_REC_ST_CLOSED, __ATOMIC_RELEASE);
   publish();
 }

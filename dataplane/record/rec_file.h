@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "record/fd_lru.h"
 #include "record/mjr_format.h"
 #include "record/rec_switch.h"
 #include "rtpgate/shm/rec_entry.h"
@@ -20,13 +21,14 @@ struct RecFileSpec {
   MjrMedium medium = MjrMedium::Audio;
   uint32_t clock_hz = 0;     // 0 = the codec's usual clock
   int video_orient_ext = 0;
-  size_t buffer_bytes = 32 * 1024;
+  size_t buffer_bytes = 32 * 1024;  // the most a file buffers (it starts small and grows)
 };
 
 class RecFile {
  public:
-  // `status`: where the state and counters are published (may be a private block).
-  explicit RecFile(rtpgate_shm_rec_status* status) noexcept : st_(status) {}
+  // `status`: where the state and counters are published (may be a private block); `fds`:
+  // the descriptor budget this file shares (none: it keeps its descriptor while open).
+  explicit RecFile(rtpgate_shm_rec_status* status, FdLru* fds = nullptr) noexcept : st_(status), fds_(fds) {}
   ~RecFile() { close(); }
   RecFile(const RecFile&) = delete;
   RecFile& operator=(const RecFile&) = delete;
@@ -43,18 +45,34 @@ class RecFile {
   bool flush();
   bool dirty() const noexcept { return used_ != 0; }
   void close();
-  bool is_open() const noexcept { return fd_ >= 0; }
+  bool is_open() const noexcept { return fd_ >= 0 || parked_; }
+  bool holds_fd() const noexcept { return fd_ >= 0; }
+  size_t buffer_bytes() const noexcept { return alloc_; }  // allocated so far
 
  private:
   bool put(const uint8_t* p, size_t n);
+  // Room for n more bytes: grows the buffer (doubling, up to cap_) or flushes it; false when
+  // neither makes room.
+  bool room(size_t n);
   void fail(int err);
   bool drop() noexcept;  // counts and publishes a packet not recorded; false
   void publish() noexcept;
+  // Gives the descriptor back (FdLru); the recording stays open and reopens at its next write-out.
+  void park() noexcept;
+  bool reopen();
+  int open_fd(int flags);
+  void close_fd() noexcept;
+  friend class FdLru;
 
   rtpgate_shm_rec_status* st_;
+  FdLru* fds_;
+  RecFile* lru_prev_ = nullptr;
+  RecFile* lru_next_ = nullptr;
+  bool lru_linked_ = false;
+  bool parked_ = false;
   int fd_ = -1;
   std::unique_ptr<uint8_t[]> buf_;
-  size_t cap_ = 0, used_ = 0;
+  size_t cap_ = 0, alloc_ = 0, used_ = 0;  // most, allocated, in use
   uint64_t durable_ = 0;          // bytes in the file, always at a frame boundary
   uint32_t frames_in_buf_ = 0;
   RecSwitch sw_;

@@ -4,6 +4,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
+#include <dirent.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,8 +21,30 @@ namespace {
 constexpr uint32_t kCopyBurst = 64;
 constexpr uint64_t kPublishNs = 100'000'000;
 constexpr uint32_t kIdleNapUs = 1000;
+constexpr uint32_t kFlushPerPass = 256;  // files written out per pass before the rings again
 
 uint64_t real_us() { return shm::realtime_ns() / 1000u; }
+
+// Each recorder thread's share of RLIMIT_NOFILE for .mjr files: what the process has not
+// opened yet, less 512 for what it opens later (sockets, logs). Running out anyway (EMFILE)
+// sheds descriptors (FdLru::shed).
+uint32_t open_fds() {
+  uint32_t n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d) != nullptr) n++;
+    closedir(d);
+  }
+  return n;
+}
+
+uint32_t fd_budget(uint32_t threads) {
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 1u << 20;
+  const uint64_t cur = rl.rlim_cur;
+  const uint64_t used = open_fds();  // EAL keeps one per hugepage segment with --in-memory
+  const uint64_t spare = cur > used + 1024 ? cur - used - 512 : cur / 4;
+  return static_cast<uint32_t>(std::max<uint64_t>(16, std::min<uint64_t>(spare / std::max(threads, 1u), 1u << 20)));
+}
 
 }  // namespace
 
@@ -45,9 +68,18 @@ bool create_rec_rings(DpContext& dp, uint32_t n_workers, std::string* why) {
   dp.rec.n_threads = c.rec_threads;
   // One descriptor per open recording: take the hard limit (systemd units raise it).
   rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    if (rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+      getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    const uint32_t budget = fd_budget(c.rec_threads);
+    if (uint64_t{c.rec_capacity} > uint64_t{budget} * c.rec_threads)
+      RTE_LOG(INFO, USER1,
+              "recording: %u descriptors per recorder thread for up to %u recordings (RLIMIT_NOFILE %llu): "
+              "beyond that the least recently written give theirs back and reopen (rec_fd_parked)\n",
+              budget, c.rec_capacity, static_cast<unsigned long long>(rl.rlim_cur));
   }
   return true;
 }
@@ -71,7 +103,7 @@ void free_rec_rings(DpContext& dp, uint32_t n_workers) {
 }
 
 Recorder::Recorder(DpContext& dp, uint32_t index, uint32_t n_workers, rtpgate_shm_lcore_stats* stats)
-    : dp_(dp), index_(index), n_workers_(n_workers), stats_(stats) {
+    : dp_(dp), index_(index), n_workers_(n_workers), stats_(stats), fds_(fd_budget(dp.cfg.rec_threads)) {
   if (stats_ != nullptr) stats_->role = 3;  // recorder
 }
 
@@ -90,8 +122,9 @@ void Recorder::stop() {
     running_ = false;
   }
   // Whatever is still queued is written, then every file is closed (valid .mjr files).
-  while (drain_requests() + drain_copies(UINT32_MAX) != 0) {
+  while (drain_requests() + drain_copies(UINT32_MAX, shm::monotonic_ns()) != 0) {
   }
+  due_.clear();
   for (auto& [slot, o] : files_) {
     o.file->close();
     ctr_[RTPGATE_CTR_rec_closed]++;
@@ -113,11 +146,8 @@ void Recorder::run() {
 
 uint32_t Recorder::poll(uint64_t now) {
   uint32_t n = drain_requests();
-  n += drain_copies(kCopyBurst * 4);
-  if (now - last_flush_ns_ >= uint64_t{dp_.live.rec_flush_ms.load(std::memory_order_relaxed)} * 1000000u) {
-    flush_all();
-    last_flush_ns_ = now;
-  }
+  n += drain_copies(kCopyBurst * 4, now);
+  n += flush_due(now, kFlushPerPass);
   if (now - last_publish_ns_ >= kPublishNs) {
     publish_stats();
     last_publish_ns_ = now;
@@ -153,11 +183,15 @@ void Recorder::open_file(const RecRequest& r) {
   spec.clock_hz = r.clock_hz;
   spec.video_orient_ext = r.video_orient_ext;
   spec.buffer_bytes = size_t{dp_.cfg.rec_buffer_kb} * 1024;
-  auto f = std::make_unique<rec::RecFile>(st);
+  auto f = std::make_unique<rec::RecFile>(st, &fds_);
   if (!f->open(spec, real_us())) {
+    // Logged for the first 20, then once per 1,000 (a full disk fails every recording).
+    const uint64_t n = ++open_failures_;
+    if (n <= 20 || n % 1000 == 0)
+      RTE_LOG(WARNING, USER1, "recording %u: cannot create %s: %s (%llu failed so far, rec_open_failed)\n", r.slot,
+              spec.path.c_str(), strerror(__atomic_load_n(&st->err, __ATOMIC_RELAXED)),
+              static_cast<unsigned long long>(n));
     ctr_[RTPGATE_CTR_rec_open_failed]++;
-    RTE_LOG(WARNING, USER1, "recording %u: cannot create %s: %s\n", r.slot, spec.path.c_str(),
-            strerror(__atomic_load_n(&st->err, __ATOMIC_RELAXED)));
     return;  // copies for it are dropped as for a closed recording
   }
   ctr_[RTPGATE_CTR_rec_opened]++;
@@ -166,7 +200,7 @@ void Recorder::open_file(const RecRequest& r) {
 
 void Recorder::close_file(const RecRequest& r) {
   // Every copy made before the stop is in the rings by now (QSBR grace): write them first.
-  while (drain_copies(UINT32_MAX) != 0) {
+  while (drain_copies(UINT32_MAX, shm::monotonic_ns()) != 0) {
   }
   auto it = files_.find(r.slot);
   if (it == files_.end() || it->second.gen != r.gen) return;
@@ -175,8 +209,9 @@ void Recorder::close_file(const RecRequest& r) {
   ctr_[RTPGATE_CTR_rec_closed]++;
 }
 
-uint32_t Recorder::drain_copies(uint32_t max_per_ring) {
+uint32_t Recorder::drain_copies(uint32_t max_per_ring, uint64_t now_ns) {
   uint32_t total = 0;
+  const uint64_t flush_at = now_ns + uint64_t{dp_.live.rec_flush_ms.load(std::memory_order_relaxed)} * 1000000u;
   const uint64_t mono = shm::monotonic_ns();
   const uint64_t real = real_us();
   for (uint32_t w = 0; w < n_workers_; w++) {
@@ -196,12 +231,14 @@ uint32_t Recorder::drain_copies(uint32_t max_per_ring) {
           continue;
         }
         rec::RecFile& f = *it->second.file;
+        const bool was_dirty = f.dirty();
         if (f.write(reinterpret_cast<uint8_t*>(h + 1), len, h->rx_ns, mono, real)) {
           ctr_[RTPGATE_CTR_rec_frames]++;
           ctr_[RTPGATE_CTR_rec_write_bytes] += len + rec::kMjrFrameHdrLen;
         } else {
           ctr_[RTPGATE_CTR_drop_rec_write]++;
         }
+        if (!was_dirty && f.dirty()) due_.push_back(Due{flush_at, h->slot, h->gen});
       }
       rte_pktmbuf_free_bulk(m, n);
       taken += n;
@@ -211,13 +248,27 @@ uint32_t Recorder::drain_copies(uint32_t max_per_ring) {
   return total;
 }
 
-void Recorder::flush_all() {
-  for (auto& [slot, o] : files_)
-    if (o.file->dirty() && !o.file->flush())
-      RTE_LOG(WARNING, USER1, "recording %u: write failed, file closed at its last complete frame\n", slot);
+// Writes out the buffers whose time has come, at most `max` files. An entry whose file has
+// closed, restarted or been written out since (buffer full) finds nothing to do; a file
+// dirtied again after that has a later entry of its own. (After a reload shortens
+// rec_flush_ms, files dirtied before it keep their longer deadline.)
+uint32_t Recorder::flush_due(uint64_t now_ns, uint32_t max) {
+  uint32_t n = 0;
+  while (n < max && !due_.empty() && due_.front().at_ns <= now_ns) {
+    const Due d = due_.front();
+    due_.pop_front();
+    auto it = files_.find(d.slot);
+    if (it == files_.end() || it->second.gen != d.gen || !it->second.file->dirty()) continue;
+    if (!it->second.file->flush())
+      RTE_LOG(WARNING, USER1, "recording %u: write failed, file closed at its last complete frame\n", d.slot);
+    n++;
+  }
+  return n;
 }
 
 void Recorder::publish_stats() noexcept {
+  ctr_[RTPGATE_CTR_rec_fd_parked] += fds_.parked() - parked_published_;  // ctr_ holds deltas
+  parked_published_ = fds_.parked();
   if (stats_ != nullptr) publish_counters(stats_, ctr_);
 }
 

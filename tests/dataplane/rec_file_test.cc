@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <jansson.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -180,6 +182,124 @@ TEST_F(RecFileTest, JanusPpRecParsesTheRecording) {
   ASSERT_EQ(run_cmd(std::string(kPpRec) + " --parse " + p.string(), &log), 0) << log;
   EXPECT_NE(log.find("Counted " + std::to_string(kN) + " frame packets"), std::string::npos) << log;
   EXPECT_EQ(log.find("[WARN]"), std::string::npos) << log;
+}
+
+// The buffer is allocated by the first packet, small, and doubles only as far as a flush
+// interval's packets need, never past buffer_bytes: many quiet recordings stay cheap.
+TEST_F(RecFileTest, BufferStartsSmallAndGrowsToItsLimit) {
+  const fs::path p = dir_ / "grow.mjr";
+  RecFile f(&st_);
+  RecFileSpec s = spec(p);
+  s.buffer_bytes = 16 * 1024;
+  ASSERT_TRUE(f.open(s, kCreatedUs));
+  EXPECT_EQ(f.buffer_bytes(), 0u);
+  ASSERT_EQ(write_call(f, 0, 1, 100), 1);
+  EXPECT_EQ(f.buffer_bytes(), 1024u);  // the info header and one 182-byte frame
+  ASSERT_TRUE(f.flush());
+  for (int i = 1; i < 5; i++) ASSERT_EQ(write_call(f, i, i + 1, 100), 1);
+  EXPECT_EQ(f.buffer_bytes(), 1024u);  // 4 frames fit again after the flush
+  for (int i = 5; i < 200; i++) ASSERT_EQ(write_call(f, i, i + 1, 100), 1);
+  EXPECT_EQ(f.buffer_bytes(), 16u * 1024);
+  f.close();
+  MjrRead r;
+  std::string why;
+  ASSERT_TRUE(parse_mjr(read_all(p), &r, &why)) << why;
+  EXPECT_EQ(r.frames.size(), 200u);
+  EXPECT_EQ(st_.drops_write, 0u);
+}
+
+// More recordings than descriptors: with a budget of 2, three recordings written in turn
+// keep at most two descriptors; the least recently written one gives its back and reopens
+// its file (O_APPEND) at its next write-out; every file ends complete, no frame lost.
+TEST_F(RecFileTest, RecordingsShareADescriptorBudget) {
+  FdLru fds(2);
+  rtpgate_shm_rec_status st[3];
+  std::vector<std::unique_ptr<RecFile>> files;
+  std::vector<fs::path> paths;
+  for (int k = 0; k < 3; k++) {
+    paths.push_back(dir_ / ("lru-" + std::to_string(k) + ".mjr"));
+    files.push_back(std::make_unique<RecFile>(&st[k], &fds));
+    ASSERT_TRUE(files[k]->open(spec(paths[k]), kCreatedUs));
+    EXPECT_LE(fds.held(), 2u);
+  }
+  EXPECT_FALSE(files[0]->holds_fd()) << "the least recently used keeps its descriptor";
+  EXPECT_TRUE(files[0]->is_open());
+  EXPECT_EQ(fds.parked(), 1u);
+  constexpr int kRounds = 30;
+  for (int i = 0; i < kRounds; i++) {
+    for (int k = 0; k < 3; k++) {
+      ASSERT_EQ(write_call(*files[k], i, i + 1, 1000), 1) << "file " << k << " packet " << i;
+      ASSERT_TRUE(files[k]->flush()) << "file " << k << " packet " << i;
+      EXPECT_TRUE(files[k]->holds_fd());  // the one just written out
+      EXPECT_LE(fds.held(), 2u);
+    }
+  }
+  EXPECT_GE(fds.parked(), uint64_t{3 * kRounds - 2});  // round robin over 3 with 2: every write-out reopens
+  int held = 0;
+  for (auto& f : files) held += f->holds_fd();
+  EXPECT_EQ(held, 2);
+  for (auto& f : files) f->close();
+  EXPECT_EQ(fds.held(), 0u);
+  for (int k = 0; k < 3; k++) {
+    MjrRead r;
+    std::string why;
+    ASSERT_TRUE(parse_mjr(read_all(paths[k]), &r, &why)) << paths[k] << ": " << why;
+    EXPECT_EQ(r.frames.size(), size_t{kRounds}) << paths[k];
+    EXPECT_EQ(st[k].state, uint32_t{RTPGATE_REC_ST_CLOSED});
+    EXPECT_EQ(st[k].drops_write, 0u);
+  }
+}
+
+// The process runs out of descriptors below the budget (RLIMIT_NOFILE lower than the budget
+// assumed): opening sheds the least recent holder and lowers the budget instead of failing.
+// In a child process with 3 descriptors to spare.
+TEST_F(RecFileTest, RunningOutOfDescriptorsShedsInsteadOfFailing) {
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    for (int fd = 3; fd < 4096; fd++) ::close(fd);  // only stdin, stdout, stderr left
+    rlimit rl{6, 6};                                 // room for 3 recordings' descriptors
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(10);
+    FdLru fds(100);
+    rtpgate_shm_rec_status st[8];
+    std::vector<std::unique_ptr<RecFile>> files;
+    for (int k = 0; k < 8; k++) {
+      files.push_back(std::make_unique<RecFile>(&st[k], &fds));
+      if (!files[k]->open(spec(dir_ / ("shed-" + std::to_string(k) + ".mjr")), kCreatedUs)) _exit(20 + k);
+      if (write_call(*files[k], 0, 1, 1000) != 1 || !files[k]->flush()) _exit(40 + k);
+    }
+    if (fds.budget() > 3 || fds.held() > fds.budget() || fds.parked() == 0) _exit(60);  // it shed
+    for (auto& f : files) f->close();
+    for (int k = 0; k < 8; k++)
+      if (st[k].state != RTPGATE_REC_ST_CLOSED || st[k].frames != 1) _exit(70 + k);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10: setrlimit, 20+k: open k, 40+k: write k, 60: budget, 70+k: file k";
+}
+
+// A parked recording whose file disappeared cannot reopen it: the write-out fails, the
+// recording is FAILED with the errno, its buffered frames are counted as dropped.
+TEST_F(RecFileTest, ParkedRecordingWhoseFileWentAwayFails) {
+  FdLru fds(1);
+  rtpgate_shm_rec_status sa, sb;
+  RecFile a(&sa, &fds), b(&sb, &fds);
+  const fs::path pa = dir_ / "gone.mjr", pb = dir_ / "other.mjr";
+  ASSERT_TRUE(a.open(spec(pa), kCreatedUs));
+  ASSERT_TRUE(b.open(spec(pb), kCreatedUs));
+  EXPECT_FALSE(a.holds_fd());
+  ASSERT_EQ(write_call(a, 0, 2, 1000), 2);
+  fs::remove(pa);
+  EXPECT_FALSE(a.flush());
+  EXPECT_EQ(sa.state, uint32_t{RTPGATE_REC_ST_FAILED});
+  EXPECT_EQ(sa.err, ENOENT);
+  EXPECT_EQ(sa.drops_write, 2u);
+  EXPECT_FALSE(a.is_open());
+  EXPECT_EQ(fds.held(), 1u);  // b's
+  b.close();
+  EXPECT_EQ(fds.held(), 0u);
 }
 
 // Until a flush only the magic is on disk; bytes counts what the file will hold; every

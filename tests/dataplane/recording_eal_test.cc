@@ -359,6 +359,96 @@ TEST_F(RecordingDp, FiftyReceivedPacketsBecomeAValidMjr) {
   remove_flow(f);
 }
 
+// Each file is written out rec_flush_ms (10 ms here) after its buffer got its first packet,
+// on its own deadline: a file dirtied 5 ms after another is written 5 ms later.
+TEST_F(RecordingDp, EachFileIsWrittenOutFlushIntervalAfterItsFirstPacket) {
+  const fs::path fa = path("due/a.mjr"), fb = path("due/b.mjr");
+  const uint32_t ea = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", fa));
+  const uint32_t eb = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", fb));
+  FlowSpec sa, sb;
+  sa.record_slot = ea;
+  sb.record_slot = eb;
+  Flow a = add_flow(sa), b = add_flow(sb);
+  constexpr uint64_t kMs = 1000000;
+  const uint64_t t0 = g->rec_clock + 1000 * kMs;
+  inject(a.port, rtp_run(100, 3, 0xa));
+  collect_ctl();
+  recorder().poll(t0);  // a: 3 frames buffered, due at t0 + 10 ms
+  inject(b.port, rtp_run(200, 2, 0xb));
+  collect_ctl();
+  recorder().poll(t0 + 5 * kMs);  // b: due at t0 + 15 ms
+  EXPECT_EQ(status(ea).frames, 3u);
+  EXPECT_EQ(status(eb).frames, 2u);
+  EXPECT_EQ(fs::file_size(fa), 8u) << "written before its deadline";
+  recorder().poll(t0 + 10 * kMs - 1);
+  EXPECT_EQ(fs::file_size(fa), 8u);
+  recorder().poll(t0 + 10 * kMs);
+  EXPECT_EQ(fs::file_size(fa), status(ea).bytes) << "not written at its deadline";
+  EXPECT_EQ(fs::file_size(fb), 8u) << "b written on a's deadline";
+  recorder().poll(t0 + 15 * kMs);
+  EXPECT_EQ(fs::file_size(fb), status(eb).bytes);
+  // Clean again: the next packet starts a new interval.
+  inject(a.port, rtp_run(103, 1, 0xa));
+  collect_ctl();
+  recorder().poll(t0 + 20 * kMs);
+  EXPECT_LT(fs::file_size(fa), status(ea).bytes);
+  recorder().poll(t0 + 30 * kMs);
+  EXPECT_EQ(fs::file_size(fa), status(ea).bytes);
+  g->rec_clock = t0 + 30 * kMs;
+  remove_flow(a);
+  remove_flow(b);
+  stop_rec(ea);
+  stop_rec(eb);
+  const Mjr m = read_mjr(fa);
+  ASSERT_TRUE(m.ok) << m.why;
+  EXPECT_EQ(m.frames.size(), 4u);
+}
+
+// A recorder with one descriptor for two recordings (as with more recordings than
+// RLIMIT_NOFILE allows): both are written completely, the descriptor passing between them
+// (rec_fd_parked counts each hand-over).
+TEST_F(RecordingDp, MoreRecordingsThanDescriptorsAreAllWritten) {
+  const uint32_t budget0 = recorder().fds().budget();
+  recorder().set_fd_budget(1);
+  const uint64_t parked0 = recorder().fds().parked();
+  const fs::path fa = path("fd/a.mjr"), fb = path("fd/b.mjr");
+  const uint32_t ea = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", fa));
+  const uint32_t eb = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", fb));
+  FlowSpec sa, sb;
+  sa.record_slot = ea;
+  sb.record_slot = eb;
+  Flow a = add_flow(sa), b = add_flow(sb);
+  std::vector<Bytes> pa, pb;
+  for (int round = 0; round < 5; round++) {
+    const auto ra = rtp_run(static_cast<uint16_t>(100 + 4 * round), 4, 0xa);
+    const auto rb = rtp_run(static_cast<uint16_t>(500 + 4 * round), 4, 0xb);
+    pa.insert(pa.end(), ra.begin(), ra.end());
+    pb.insert(pb.end(), rb.begin(), rb.end());
+    inject(a.port, ra);
+    inject(b.port, rb);
+    collect_ctl();
+    poll_recorder();  // the copies into both buffers
+    poll_recorder();  // 1 s later: both due, written out in turn through one descriptor
+    EXPECT_EQ(fs::file_size(fa), status(ea).bytes) << "round " << round;
+    EXPECT_EQ(fs::file_size(fb), status(eb).bytes) << "round " << round;
+  }
+  EXPECT_GE(recorder().fds().parked() - parked0, 9u);
+  EXPECT_EQ(recorder().fds().held(), 1u);
+  EXPECT_EQ(rec_ctr(RTPGATE_CTR_rec_fd_parked), recorder().fds().parked());  // published on every poll here
+  remove_flow(a);
+  remove_flow(b);
+  stop_rec(ea);
+  stop_rec(eb);
+  recorder().set_fd_budget(budget0);
+  for (const auto& [file, pkts] : {std::pair{fa, pa}, std::pair{fb, pb}}) {
+    const Mjr m = read_mjr(file);
+    ASSERT_TRUE(m.ok) << file << ": " << m.why;
+    ASSERT_EQ(m.frames.size(), pkts.size()) << file;
+    for (size_t i = 0; i < pkts.size(); i++) EXPECT_EQ(m.frames[i], pkts[i]) << file << " frame " << i;
+    EXPECT_EQ(pp_rec_disagrees(file, pkts.size()), "") << file;
+  }
+}
+
 // record_slot / record_tx_slot of RTPGATE_REC_NONE or 0 mean "not recorded": no copy, no
 // buffer taken, and nothing counted against any entry.
 TEST_F(RecordingDp, FlowsWithoutRecordSlotMakeNoCopy) {

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <cstring>
+#include <vector>
 
 #include "rtpgate/shm/control_client.h"
 
@@ -105,6 +106,27 @@ bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::
       }
     }
   };
+  // The recorder opens files at its own pace behind a request ring of 1,024: at most
+  // kRecAhead recordings wait to be opened, and every file is open before the trials start
+  // (a copy for a file not open yet would count as a lost copy).
+  constexpr uint32_t kRecAhead = 512;
+  std::vector<uint32_t> recs;
+  auto rec_settled = [&](uint32_t k) {
+    const uint32_t st = __atomic_load_n(&c.region().rec(recs[k]).status.state, __ATOMIC_ACQUIRE);
+    return st == RTPGATE_REC_ST_OPEN || st == RTPGATE_REC_ST_FAILED;
+  };
+  auto wait_rec = [&](uint32_t k) {
+    uint64_t since = shm::monotonic_ns();
+    while (!rec_settled(k)) {
+      const uint64_t now = shm::monotonic_ns();
+      if (drain()) since = now;
+      if (abort.load() || now - since > uint64_t{stall_ms} * 1000000u)
+        return out->why = abort.load() ? "aborted" : "recording " + std::to_string(k) + " never opened", false;
+      nap_us(50);
+    }
+    last_progress = shm::monotonic_ns();  // the data plane is making progress
+    return true;
+  };
   for (uint32_t i = 0; i < fc.n_flows; i++) {
     auto id = c.alloc_flow();
     if (!id || id.value() != i)
@@ -117,7 +139,9 @@ bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::
       if (rec == 0) {
         out->rec_failed++;
       } else {
+        if (recs.size() >= kRecAhead && !wait_rec(static_cast<uint32_t>(recs.size() - kRecAhead))) return false;
         if (!submit_retry([&] { return c.submit_rec(RTPGATE_CMD_REC_START, rec); })) return false;
+        recs.push_back(rec);
         p.record_slot = rec;
       }
     }
@@ -142,6 +166,11 @@ bool program_flows(const std::string& shm_name, const FlowCycle& fc, const std::
         return out->why = "completions missing: " + std::to_string(fc.n_flows - completed), false;
       nap_us(20);
     }
+  }
+  for (uint32_t k = 0; k < recs.size(); k++) {
+    if (!wait_rec(k)) return false;
+    if (__atomic_load_n(&c.region().rec(recs[k]).status.state, __ATOMIC_ACQUIRE) == RTPGATE_REC_ST_FAILED)
+      out->rec_failed++;
   }
   out->seconds = double(shm::monotonic_ns() - t0) / 1e9;
   return true;

@@ -12,8 +12,8 @@
 #   perf/run.sh [--build-dir DIR] [--trial-s S] [--steps N] [--retries N] [--loss-tolerance X]
 #               [--latency-s S] [--flows LIST] [--large-flows N] [--kernel-flows N] [--no-huge]
 #               [--no-testpmd] [--no-kernel] [--no-rtpengine] [--no-srtp] [--no-rec] [--no-scaling]
-#               [--no-afpacket] [--feature-flows N] [--only-features] [--only-afpacket] [--out-dir DIR]
-#               [--keep]
+#               [--no-afpacket] [--feature-flows LIST] [--rec-flush-large MS] [--only-features]
+#               [--only-afpacket] [--out-dir DIR] [--keep]
 #   --only-features: only rtpgate at 1,000 flows (the baseline) and the SRTP, recording and
 #   scaling runs (no 100k/1M flows, testpmd, kernel relays, af_packet or closed loop)
 #   --only-afpacket: only the data plane over veth/af_packet (no ratios: nothing to divide by)
@@ -28,8 +28,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 SMOKE=0 TRIAL_S=1 STEPS=7 RETRIES=1 LOSS_TOL=0 LATENCY_S=2 FLOWS_LIST=1000,100000 LARGE_FLOWS=1000000
 KERNEL_FLOWS=1000 RUN_HUGE=1 RUN_TESTPMD=1 RUN_KERNEL=1 RUN_RTPENGINE=1 OUT_DIR=$REPO/perf/results KEEP=0
-RUN_SRTP=1 RUN_REC=1 RUN_SCALING=1 RUN_LOOP=1 FEATURE_FLOWS=1000 ONLY_FEATURES=0 RUN_AFPACKET=1
+RUN_SRTP=1 RUN_REC=1 RUN_SCALING=1 RUN_LOOP=1 FEATURE_FLOWS=1000,100000,1000000 ONLY_FEATURES=0 RUN_AFPACKET=1
 REC_RING=65536 REC_MBUFS=131071   # recording buffers of the recording run (perf/README.md, "Recording")
+REC_FLUSH_LARGE=5000              # rec_flush_ms of the recording runs from 10,000 flows on
 SRTP_POOL=131072                  # pre-protected SRTP packets per flow (the most one flow may send)
 MEMIF_RSIZE=12   # 4,096-slot memif rings (both ends): absorbs a few ms of a shared CPU's preemption
 AFP_FRAMES=4096  # af_packet PACKET_MMAP frames per ring (default 512): as many slots as a memif ring
@@ -56,8 +57,8 @@ while (( $# )); do
         --no-scaling) RUN_SCALING=0 ;;
         --no-afpacket) RUN_AFPACKET=0 ;;
         --feature-flows) FEATURE_FLOWS=$2; shift ;;
-        --only-features) FLOWS_LIST=1000 RUN_HUGE=0 RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 RUN_AFPACKET=0
-                         ONLY_FEATURES=1 ;;
+        --rec-flush-large) REC_FLUSH_LARGE=$2; shift ;;
+        --only-features) RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 RUN_AFPACKET=0 ONLY_FEATURES=1 ;;
         --only-afpacket) FLOWS_LIST='' RUN_HUGE=0 RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 RUN_SRTP=0 RUN_REC=0
                          RUN_SCALING=0 RUN_AFPACKET=1 ;;
         --out-dir) OUT_DIR=$2; shift ;;
@@ -74,6 +75,12 @@ if [[ $EUID -ne 0 ]]; then
     log "needs root (DPDK EAL, shared memory, network namespaces, hugepages)"
     (( SMOKE )) && exit 77
     exit 1
+fi
+if (( ONLY_FEATURES )); then
+    # The plain runs the feature runs are compared with: the same flow counts.
+    FLOWS_LIST=$(tr ',' '\n' <<<"$FEATURE_FLOWS" | awk '$1 <= 200000' | paste -sd,)
+    big=$(tr ',' '\n' <<<"$FEATURE_FLOWS" | awk '$1 > 200000' | head -1)
+    if [[ -n $big ]]; then LARGE_FLOWS=$big; else RUN_HUGE=0; fi
 fi
 OUT_DIR_SET=0
 [[ $OUT_DIR != "$REPO/perf/results" ]] && OUT_DIR_SET=1
@@ -204,23 +211,43 @@ testpmd_run() {
 }
 
 # rtpgate_feature LABEL TARGET DESC WORKERS MEMORY-MB DPCONFIG-ARGS... -- GEN-ARGS...: one data
-# plane at FEATURE_FLOWS flows with what DPCONFIG-ARGS switch on (SRTP, recording) and
+# plane at FEAT_FLOWS flows with what DPCONFIG-ARGS switch on (SRTP, recording) and
 # WORKERS worker lcores (2: the generator's CPU and the device-under-test CPU: oversubscribed),
-# driven by the generator with GEN-ARGS (the same method as the plain runs).
+# driven by the generator with GEN-ARGS (the same method as the plain runs). Its memory:
+# MEMORY-MB of DPDK memory, on 2 MB pages above 200,000 flows (FEAT_MEM_NOTE says which).
 rtpgate_feature() {
     local label=$1 target=$2 desc=$3 workers=$4 mem=$5; shift 5
     local dpargs=(); while [[ $1 != -- ]]; do dpargs+=("$1"); shift; done; shift
-    local flows=$FEATURE_FLOWS shm=/rtpgate-$ID-$label conf=$TMP/dp-$label.conf lcores=$DUT_CPU rc=0
+    local flows=$FEAT_FLOWS shm=/rtpgate-$ID-$label conf=$TMP/dp-$label.conf lcores=$DUT_CPU rc=0
+    local eal=(--no-huge -m "$mem" --no-shconf) memnote=no-huge
     (( workers == 2 )) && lcores=$GEN_CPU,$DUT_CPU
+    if (( flows > 200000 )); then
+        hugepages_up $(( mem / 2 + 8 )) || { echo "$label: no hugepages ($(( mem / 2 + 8 )) x 2 MB)" >>"$TMP/skipped.txt"; return 0; }
+        eal=(--in-memory --huge-dir "$RG_HUGE_DIR" -m "$mem") memnote="2 MB pages"
+    fi
     "$PERF" --dp-config --shm "$shm" --flows "$flows" --gen-mac "$GEN_MAC" ${dpargs[@]+"${dpargs[@]}"} >"$conf"
     MEMIF_SOCK=$ID-$label
-    rg_start_bg "$label" "$DATAPLANE" -l "$lcores" --no-pci --no-huge -m "$mem" --no-shconf --file-prefix "$ID-dp" \
+    rg_start_bg "$label" "$DATAPLANE" -l "$lcores" --no-pci "${eal[@]}" --file-prefix "$ID-dp" \
         --vdev="$(memif server "$DUT_MAC")" -- --config "$conf"
     wait_memif || rc=1
-    meta "$label" "$desc" no-huge
+    meta "$label" "$desc" "$memnote"
     (( rc == 0 )) && { gen "$label" "$target" "$flows" --shm "$shm" --queues "$workers" "$@" || rc=1; }
     rg_stop "$label"
+    (( flows > 200000 )) && hugepages_down
     return $rc
+}
+
+# feature_mem FLOWS KIND: MB of DPDK memory for a feature run: the plain data plane's (1,024,
+# or 1,400 above 200,000 flows), plus 2,176 B of private SRTP context per flow (srtp), or the
+# 131,071 recording buffers of ~2.2 KB (rec).
+feature_mem() {
+    local flows=$1 kind=$2 mb=1024
+    (( flows > 200000 )) && mb=1400
+    case $kind in
+        srtp) mb=$(( mb + flows * 2176 / 1048576 + 64 )) ;;
+        rec) mb=$(( mb + 512 )) ;;
+    esac
+    echo "$mb"
 }
 
 # phase NAME CMD...: runs CMD, logs and notes how long it took.
@@ -232,32 +259,53 @@ phase() {
     return $rc
 }
 
-features_run() {
-    local f=$FEATURE_FLOWS failed=0
+# features_at FLOWS: SRTP in, SRTP out and recording at FLOWS flows; per-core scaling at the
+# first feature flow count only.
+features_at() {
+    local f=$1 failed=0 FEAT_FLOWS=$1
     if (( RUN_SRTP )); then
-        phase srtp-in rtpgate_feature "rtpgate-srtp-in-$f" rtpgate-srtp-in \
-            "rtpgate-dataplane, 1 worker; SRTP in (AES_CM_128_HMAC_SHA1_80 decrypted), plain out" 1 1024 \
-            --srtp in -- --srtp in --srtp-pool "$SRTP_POOL" || failed=1
-        phase srtp-out rtpgate_feature "rtpgate-srtp-out-$f" rtpgate-srtp-out \
-            "rtpgate-dataplane, 1 worker; plain in, SRTP out (AES_CM_128_HMAC_SHA1_80 encrypted)" 1 1024 \
-            --srtp out -- --srtp out || failed=1
+        phase "srtp-in-$f" rtpgate_feature "rtpgate-srtp-in-$f" rtpgate-srtp-in \
+            "rtpgate-dataplane, 1 worker; SRTP in (AES_CM_128_HMAC_SHA1_80 decrypted), plain out" 1 \
+            "$(feature_mem "$f" srtp)" --srtp in -- --srtp in --srtp-pool "$SRTP_POOL" || failed=1
+        phase "srtp-out-$f" rtpgate_feature "rtpgate-srtp-out-$f" rtpgate-srtp-out \
+            "rtpgate-dataplane, 1 worker; plain in, SRTP out (AES_CM_128_HMAC_SHA1_80 encrypted)" 1 \
+            "$(feature_mem "$f" srtp)" --srtp out -- --srtp out || failed=1
     fi
     if (( RUN_REC )); then
-        # .mjr files in a temporary directory on the work directory's file system, removed after the run.
-        local rec=$TMP/rec
+        # .mjr files in a temporary directory on the work directory's file system, removed after
+        # the run; one file per flow (more files than RLIMIT_NOFILE share descriptors: fd_lru.h).
+        # From 10,000 recordings on, files are written out every REC_FLUSH_LARGE ms instead of
+        # the default 500 (each write-out is a system call per file, perf/README.md "Recording").
+        local rec=$TMP/rec-$f flush=500
+        (( f >= 10000 )) && flush=$REC_FLUSH_LARGE
         mkdir -p "$rec"
-        phase rec rtpgate_feature "rtpgate-rec-$f" rtpgate-rec \
-            "rtpgate-dataplane, 1 worker; every flow recorded (rec_ring $REC_RING, rec_mbufs $REC_MBUFS)" 1 1536 \
-            --record "$rec" --rec-ring "$REC_RING" --rec-mbufs "$REC_MBUFS" -- --record "$rec" || failed=1
-        log "recordings: $(find "$rec" -name '*.mjr' | wc -l) files, $(du -sh "$rec" | cut -f1); removed"
+        phase "rec-$f" rtpgate_feature "rtpgate-rec-$f" rtpgate-rec \
+            "rtpgate-dataplane, 1 worker; every flow recorded (rec_ring $REC_RING, rec_mbufs $REC_MBUFS, rec_flush_ms $flush; the recorder thread on CPU $GEN_CPU with the generator: oversubscribed)" 1 \
+            "$(feature_mem "$f" rec)" --record "$rec" --rec-ring "$REC_RING" --rec-mbufs "$REC_MBUFS" \
+            --rec-flush-ms "$flush" -- --record "$rec" || failed=1
+        log "recordings at $f flows: $(find "$rec" -name '*.mjr' | wc -l) files, $(du -sh "$rec" | cut -f1); removed"
         rm -rf "$rec"
     fi
-    if (( RUN_SCALING )); then
+    if (( RUN_SCALING && f == FEATURE_FLOWS_FIRST )); then
         local over=""
         [[ $GEN_CPU != "$DUT_CPU" ]] && over=" (CPU $GEN_CPU shared with the generator: oversubscribed)"
-        phase scaling-2w rtpgate_feature "rtpgate-2w-$f" rtpgate-2w \
+        phase "scaling-2w-$f" rtpgate_feature "rtpgate-2w-$f" rtpgate-2w \
             "rtpgate-dataplane, 2 worker lcores on CPUs $GEN_CPU,$DUT_CPU$over" 2 1024 -- || failed=1
     fi
+    return $failed
+}
+
+features_run() {
+    local f failed=0
+    IFS=, read -r -a feature_flows <<<"$FEATURE_FLOWS"
+    FEATURE_FLOWS_FIRST=${feature_flows[0]}
+    for f in "${feature_flows[@]}"; do
+        if (( f > 200000 && ! RUN_HUGE )); then
+            echo "SRTP and recording at $f flows: not run (--no-huge)" >>"$TMP/skipped.txt"
+            continue
+        fi
+        features_at "$f" || failed=1
+    done
     return $failed
 }
 
@@ -439,7 +487,7 @@ if (( RUN_TESTPMD )) && command -v dpdk-testpmd >/dev/null; then
     modes=(5tswap macswap io); (( SMOKE )) && modes=(5tswap)
     for mode in "${modes[@]}"; do phase "testpmd-$mode" testpmd_run "$mode" || failed=1; done
 else
-    echo "testpmd: not run (needs dpdk-testpmd from dpdk-dev)" >>"$TMP/skipped.txt"
+    if (( RUN_TESTPMD )); then echo "testpmd: not run (needs dpdk-testpmd from dpdk-dev)" >>"$TMP/skipped.txt"; fi
 fi
 if (( RUN_KERNEL )); then
     netns_up

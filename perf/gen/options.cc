@@ -49,7 +49,7 @@ const char* usage_text() noexcept {
          "      [--relay-cpu N] [--ip 127.0.0.1] [--dst-ip IP] [--target NAME] [--flows N] [--mix SPEC]... [SEARCH]\n"
          "      kernel engine: UDP through a socket relay (PID: its CPU time, N: its core's busy time)\n"
          "  rtpgate-perf --dp-config --shm /REGION --flows N [--gen-mac MAC] [--srtp in|out]\n"
-         "      [--record DIR [--rec-ring N] [--rec-mbufs N]]\n"
+         "      [--record DIR [--rec-ring N] [--rec-mbufs N] [--rec-flush-ms N]]\n"
          "      prints the rtpgate-dataplane configuration serving those flows\n"
          "SEARCH: [--trial-s S] [--steps N] [--retries N] [--resolution R] [--loss-tolerance X] [--max-pps R]\n"
          "        [--pdr-tolerance X (best trial losing at most X, reported besides; 0.005)]\n"
@@ -90,6 +90,7 @@ bool parse_options(int argc, char** argv, int first, Mode mode, Options* o, std:
       else if (k == "--record") o->rec_dir = val();
       else if (k == "--rec-ring") o->rec_ring = u32();
       else if (k == "--rec-mbufs") o->rec_mbufs = u32();
+      else if (k == "--rec-flush-ms") o->rec_flush_ms = u32();
       else if (k == "--ip") o->ip = val();
       else if (k == "--dst-ip") o->dst_ip = val();
       else if (k == "--relay-cpu") o->relay_cpu = std::stoi(val());
@@ -151,6 +152,7 @@ std::string dp_config_text(const Options& o) {
   s += "\nrec_capacity = " + std::to_string(o.rec_dir.empty() ? 0 : o.flows + 1);
   if (o.rec_ring != 0) s += "\nrec_ring = " + std::to_string(o.rec_ring);
   if (o.rec_mbufs != 0) s += "\nrec_mbufs = " + std::to_string(o.rec_mbufs);
+  if (o.rec_flush_ms != 0) s += "\nrec_flush_ms = " + std::to_string(o.rec_flush_ms);
   s += "\nidle_mode = poll\n";
   s += "neighbour = " + dp::format_ip(gen_ip()) + " " + mac_text(o.gen_mac) + "\n";
   return s;

@@ -231,28 +231,54 @@ def afpacket_markdown(runs, by, info):
     return out + [""]
 
 
-def features(runs):
-    """(name, run, baseline run) for the feature runs at their flow count: plain forwarding
-    (the baseline, first), SRTP in/out, recording, two workers."""
+FEATURE_NAMES = {"rtpgate-srtp-in": "SRTP in, plain out", "rtpgate-srtp-out": "plain in, SRTP out",
+                 "rtpgate-rec": "every flow recorded", "rtpgate-2w": "2 workers (oversubscribed)"}
+
+
+def features(runs, flows=None):
+    """(name, run, baseline run) for the feature runs at one flow count (the first one when
+    `flows` is None): plain forwarding (the baseline, first), SRTP in/out, recording, two workers."""
     ok = {r["label"]: r for r in runs if r["ok"]}
-    names = {"rtpgate-srtp-in": "SRTP in, plain out", "rtpgate-srtp-out": "plain in, SRTP out",
-             "rtpgate-rec": "every flow recorded", "rtpgate-2w": "2 workers (oversubscribed)"}
     found = []
     for r in runs:
-        if not r["ok"] or r["target"] not in names:
+        if not r["ok"] or r["target"] not in FEATURE_NAMES:
+            continue
+        if flows is None:
+            flows = r["flows"]
+        if r["flows"] != flows:
             continue
         base = ok.get(f"rtpgate-{r['flows']}")
         if not found and base:
             found.append(("plain, 1 worker", base, base))
-        found.append((names[r["target"]], r, base))
+        found.append((FEATURE_NAMES[r["target"]], r, base))
     return found
 
 
+def feature_flow_counts(runs):
+    """The flow counts of the feature runs, in run order."""
+    seen = []
+    for r in runs:
+        if r["target"] in FEATURE_NAMES and r["flows"] not in seen:
+            seen.append(r["flows"])
+    return seen
+
+
 def features_markdown(runs, metas):
-    feat = features(runs)
+    out = []
+    for n in feature_flow_counts(runs):
+        out += features_table(runs, metas, n)
+    failed = [r for r in runs if r["target"] in FEATURE_NAMES and not r["ok"]]
+    for r in failed:
+        out += [f"{r['label']}: FAILED: {r['error']}", ""]
+    return out
+
+
+def features_table(runs, metas, flows):
+    feat = features(runs, flows)
     if not feat:
         return []
-    out = [f"Features at {feat[0][1]['flows']:,} flows, same run, same generator and search as the plain runs "
+    out = [f"Features at {flows:,} flows ({metas.get(feat[-1][1]['label'], {}).get('memory', '')}), same run, same "
+           "generator and search as the plain runs "
            "(SRTP: AES_CM_128_HMAC_SHA1_80; the generator sends packets pre-protected with libsrtp2 (in) or "
            "checks flow 0's output with libsrtp2 (out); recording: REC_START on every flow, one .mjr file each, "
            "a trial passes only without lost recording copies (drop_rec_copy, drop_rec_write)):", "",
@@ -276,14 +302,16 @@ def features_markdown(runs, metas):
         out.append(f"| {name} | {r['label']} | {fmt_k(s['lossless_pps'])} | {fmt_ratio(s['lossless_pps'], b.get('lossless_pps'))} | "
                    f"{fmt_k(s['pdr_pps'])} | {fmt_ratio(s['pdr_pps'], b.get('pdr_pps'))} | {fmt_k(s['overload_rx_pps'])} | "
                    f"{fmt_ratio(s['overload_rx_pps'], b.get('overload_rx_pps'))} | {'; '.join(detail)} | {interference(r)} |")
-    plain = feat[0][1]["search"]
+    plain = feat[0][1]["search"] if feat[0][0] == "plain, 1 worker" else None
     rec = next((r for _, r, _ in feat if r["target"] == "rtpgate-rec"), None)
-    if rec and plain["lossless_pps"]:
+    if rec and plain and plain["lossless_pps"]:
         cost = 1 - rec["search"]["lossless_pps"] / plain["lossless_pps"]
-        out += ["", f"Recording every flow costs {100 * cost:.0f}% of the plain NDR in this run (goal: < 15% with "
-                "zero recording loss at the reported rate)."]
+        cost_pdr = 1 - rec["search"]["pdr_pps"] / plain["pdr_pps"] if plain["pdr_pps"] else float("nan")
+        out += ["", f"Recording every flow at {flows:,} flows costs {100 * cost:.0f}% of the plain NDR "
+                f"({100 * cost_pdr:.0f}% of the PDR) in this run (goal: < 15% with zero recording loss at the "
+                "reported rate)."]
     two = next((r for _, r, _ in feat if r["target"] == "rtpgate-2w"), None)
-    if two:
+    if two and plain:
         out += ["", f"Per-core scaling: 1 worker {fmt_k(plain['lossless_pps'])} kpps NDR, 2 workers "
                 f"{fmt_k(two['search']['lossless_pps'])} kpps ({metas.get(two['label'], {}).get('dut', '')}); with "
                 "the generator on one of the two workers' CPUs this measures oversubscription, not scaling."]
@@ -361,6 +389,31 @@ def plots(runs, out_prefix):
                        f"set title {gq('rtpgate-dataplane, ' + format(feat[0][1]['flows'], ',') + ' flows, same run: rate per configuration and per-core scaling')}\n"
                        f"plot '{d}/feat.dat' using 2:xtic(1) title 'NDR (zero loss)', '' using 3 title 'PDR (<= 0.5% loss)', "
                        "'' using 4 title 'max forwarding'\n")
+        # PDR of each configuration against the flow count (plain, SRTP in/out, recording).
+        counts = feature_flow_counts(runs)
+        if len(counts) > 1:
+            curves = []
+            for k, name in enumerate(["plain, 1 worker", "SRTP in, plain out", "plain in, SRTP out", "every flow recorded"]):
+                pts = []
+                for n in counts:
+                    hit = next((r for nm, r, _ in features(runs, n) if nm == name), None)
+                    if hit and hit["search"]["pdr_pps"] > 0:
+                        pts.append((n, hit["search"]["pdr_pps"] / 1e6, hit["search"]["lossless_pps"] / 1e6))
+                if not pts:
+                    continue
+                with open(f"{d}/featflows{k}.dat", "w") as f:
+                    for n, pdr, ndr in pts:
+                        f.write(f"{n} {pdr} {ndr}\n")
+                curves.append(f"'{d}/featflows{k}.dat' using 1:2 with linespoints lw 2 pt {k + 4} title {gq(name + ', PDR')}")
+                curves.append(f"'{d}/featflows{k}.dat' using 1:3 with linespoints dt 2 pt {k + 4} title {gq(name + ', NDR')}")
+            if curves:
+                png = f"{out_prefix}-features-flows.png"
+                pngs.append(png)
+                script += (f"set output '{png}'\nset style data linespoints\nunset logscale\nset logscale x\n"
+                           "set xrange [500:2000000]\nset yrange [0:*]\nset xtics auto\nset xtics norotate\n"
+                           "set xlabel 'flows (each one SRTP context / one .mjr file in its configuration)'\n"
+                           "set ylabel 'Mpps'\nset title 'rtpgate-dataplane, one worker: SRTP and recording vs flows, same run'\n"
+                           "plot " + ", \\\n  ".join(curves) + "\n")
         with open(f"{d}/plot.gp", "w") as f:
             f.write(script)
         if subprocess.run([gp, f"{d}/plot.gp"]).returncode == 0:

@@ -136,6 +136,7 @@ cleanup() {
         ip netns del "$NSA" 2>/dev/null
         ip netns del "$NSB" 2>/dev/null
     fi
+    for m in "$TMP"/rec-*; do mountpoint -q "$m" 2>/dev/null && umount "$m"; done
     rm -f /dev/shm/rtpgate-"$ID"-*
     rm -rf /var/run/dpdk/"$ID"-*
     if (( KEEP )); then log "work directory kept: $TMP"; else rm -rf "$TMP"; fi
@@ -276,14 +277,20 @@ features_at() {
         # the run; one file per flow (more files than RLIMIT_NOFILE share descriptors: fd_lru.h).
         # From 10,000 recordings on, files are written out every REC_FLUSH_LARGE ms instead of
         # the default 500 (each write-out is a system call per file, perf/README.md "Recording").
-        local rec=$TMP/rec-$f flush=500
+        # Above 200,000 flows the files go to a tmpfs mounted for the run: creating and removing
+        # a million inodes on this VM's ext4 takes minutes of the 15 the whole run may take.
+        local rec=$TMP/rec-$f flush=500 fs="the work directory's file system" tmpfs=0
         (( f >= 10000 )) && flush=$REC_FLUSH_LARGE
         mkdir -p "$rec"
+        if (( f > 200000 )) && mount -t tmpfs -o size=$(( f / 1000 * 8 + 512 ))m,nr_inodes=$(( f + 4096 )) rtpgate-perf-rec "$rec"; then
+            tmpfs=1 fs=tmpfs
+        fi
         phase "rec-$f" rtpgate_feature "rtpgate-rec-$f" rtpgate-rec \
-            "rtpgate-dataplane, 1 worker; every flow recorded (rec_ring $REC_RING, rec_mbufs $REC_MBUFS, rec_flush_ms $flush; the recorder thread on CPU $GEN_CPU with the generator: oversubscribed)" 1 \
+            "rtpgate-dataplane, 1 worker; every flow recorded (rec_ring $REC_RING, rec_mbufs $REC_MBUFS, rec_flush_ms $flush, files on $fs; the recorder thread on CPU $GEN_CPU with the generator: oversubscribed)" 1 \
             "$(feature_mem "$f" rec)" --record "$rec" --rec-ring "$REC_RING" --rec-mbufs "$REC_MBUFS" \
             --rec-flush-ms "$flush" -- --record "$rec" || failed=1
         log "recordings at $f flows: $(find "$rec" -name '*.mjr' | wc -l) files, $(du -sh "$rec" | cut -f1); removed"
+        if (( tmpfs )); then umount "$rec"; fi
         rm -rf "$rec"
     fi
     if (( RUN_SCALING && f == FEATURE_FLOWS_FIRST )); then

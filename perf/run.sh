@@ -12,7 +12,7 @@
 #   perf/run.sh [--build-dir DIR] [--trial-s S] [--steps N] [--retries N] [--loss-tolerance X]
 #               [--latency-s S] [--flows LIST] [--large-flows N] [--kernel-flows N] [--no-huge]
 #               [--no-testpmd] [--no-kernel] [--no-rtpengine] [--no-srtp] [--no-rec] [--no-scaling]
-#               [--no-afpacket] [--feature-flows LIST] [--rec-flush-large MS] [--only-features]
+#               [--no-afpacket] [--feature-flows LIST] [--rec-flush-ms MS] [--only-features]
 #               [--only-afpacket] [--out-dir DIR] [--keep]
 #   --only-features: only rtpgate at 1,000 flows (the baseline) and the SRTP, recording and
 #   scaling runs (no 100k/1M flows, testpmd, kernel relays, af_packet or closed loop)
@@ -30,7 +30,7 @@ SMOKE=0 TRIAL_S=1 STEPS=7 RETRIES=1 LOSS_TOL=0 LATENCY_S=2 FLOWS_LIST=1000,10000
 KERNEL_FLOWS=1000 RUN_HUGE=1 RUN_TESTPMD=1 RUN_KERNEL=1 RUN_RTPENGINE=1 OUT_DIR=$REPO/perf/results KEEP=0
 RUN_SRTP=1 RUN_REC=1 RUN_SCALING=1 RUN_LOOP=1 FEATURE_FLOWS=1000,100000,1000000 ONLY_FEATURES=0 RUN_AFPACKET=1
 REC_RING=65536 REC_MBUFS=131071   # recording buffers of the recording run (perf/README.md, "Recording")
-REC_FLUSH_LARGE=5000              # rec_flush_ms of the recording runs from 10,000 flows on
+REC_FLUSH_MS=500                  # rec_flush_ms of the recording runs (the data plane's default)
 SRTP_POOL=131072                  # pre-protected SRTP packets per flow (the most one flow may send)
 MEMIF_RSIZE=12   # 4,096-slot memif rings (both ends): absorbs a few ms of a shared CPU's preemption
 AFP_FRAMES=4096  # af_packet PACKET_MMAP frames per ring (default 512): as many slots as a memif ring
@@ -57,7 +57,7 @@ while (( $# )); do
         --no-scaling) RUN_SCALING=0 ;;
         --no-afpacket) RUN_AFPACKET=0 ;;
         --feature-flows) FEATURE_FLOWS=$2; shift ;;
-        --rec-flush-large) REC_FLUSH_LARGE=$2; shift ;;
+        --rec-flush-ms) REC_FLUSH_MS=$2; shift ;;
         --only-features) RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 RUN_AFPACKET=0 ONLY_FEATURES=1 ;;
         --only-afpacket) FLOWS_LIST='' RUN_HUGE=0 RUN_TESTPMD=0 RUN_KERNEL=0 RUN_LOOP=0 RUN_SRTP=0 RUN_REC=0
                          RUN_SCALING=0 RUN_AFPACKET=1 ;;
@@ -275,12 +275,12 @@ features_at() {
     if (( RUN_REC )); then
         # .mjr files in a temporary directory on the work directory's file system, removed after
         # the run; one file per flow (more files than RLIMIT_NOFILE share descriptors: fd_lru.h).
-        # From 10,000 recordings on, files are written out every REC_FLUSH_LARGE ms instead of
-        # the default 500 (each write-out is a system call per file, perf/README.md "Recording").
+        # Files are written out REC_FLUSH_MS after their first buffered packet (the data plane's
+        # default 500); after each trial the generator waits until the recorder has written that
+        # trial's packets out (--rec-settle-ms), so a trial is charged with its own write-outs.
         # Above 200,000 flows the files go to a tmpfs mounted for the run: creating and removing
         # a million inodes on this VM's ext4 takes minutes of the 15 the whole run may take.
-        local rec=$TMP/rec-$f flush=500 fs="the work directory's file system" tmpfs=0
-        (( f >= 10000 )) && flush=$REC_FLUSH_LARGE
+        local rec=$TMP/rec-$f flush=$REC_FLUSH_MS fs="the work directory's file system" tmpfs=0
         mkdir -p "$rec"
         if (( f > 200000 )) && mount -t tmpfs -o size=$(( f / 1000 * 8 + 512 ))m,nr_inodes=$(( f + 4096 )) rtpgate-perf-rec "$rec"; then
             tmpfs=1 fs=tmpfs
@@ -288,7 +288,7 @@ features_at() {
         phase "rec-$f" rtpgate_feature "rtpgate-rec-$f" rtpgate-rec \
             "rtpgate-dataplane, 1 worker; every flow recorded (rec_ring $REC_RING, rec_mbufs $REC_MBUFS, rec_flush_ms $flush, files on $fs; the recorder thread on CPU $GEN_CPU with the generator: oversubscribed)" 1 \
             "$(feature_mem "$f" rec)" --record "$rec" --rec-ring "$REC_RING" --rec-mbufs "$REC_MBUFS" \
-            --rec-flush-ms "$flush" -- --record "$rec" || failed=1
+            --rec-flush-ms "$flush" -- --record "$rec" --rec-settle-ms $(( flush + 300 )) || failed=1
         log "recordings at $f flows: $(find "$rec" -name '*.mjr' | wc -l) files, $(du -sh "$rec" | cut -f1); removed"
         if (( tmpfs )); then umount "$rec"; fi
         rm -rf "$rec"

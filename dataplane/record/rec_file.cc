@@ -97,8 +97,14 @@ bool RecFile::open(const RecFileSpec& spec, uint64_t now_real_us) {
   created_us_ = now_real_us;
   MjrMedium m;
   if (!mjr_codec_medium(spec.codec, &m) || m != spec.medium) return fail(EINVAL), false;
-  if (const int e = make_parents(spec.path); e != 0) return fail(e), false;
-  fd_ = open_fd(O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
+  // Directories are made only when the file cannot be created without them (a system call
+  // per path component per recording adds up over a million recordings).
+  constexpr int kCreate = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  fd_ = open_fd(kCreate);
+  if (fd_ < 0 && errno == ENOENT) {
+    if (const int e = make_parents(spec.path); e != 0) return fail(e), false;
+    fd_ = open_fd(kCreate);
+  }
   if (fd_ < 0) return fail(errno), false;
   // The buffer is allocated on the first packet and grows with what a flush interval brings:
   // a quiet recording holds about one frame's worth, so many open files stay cheap.

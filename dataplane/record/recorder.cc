@@ -259,7 +259,9 @@ uint32_t Recorder::flush_due(uint64_t now_ns, uint32_t max) {
     due_.pop_front();
     auto it = files_.find(d.slot);
     if (it == files_.end() || it->second.gen != d.gen || !it->second.file->dirty()) continue;
-    if (!it->second.file->flush())
+    if (it->second.file->flush())
+      ctr_[RTPGATE_CTR_rec_writeouts]++;
+    else
       RTE_LOG(WARNING, USER1, "recording %u: write failed, file closed at its last complete frame\n", d.slot);
     n++;
   }

@@ -1,7 +1,10 @@
 // The data plane's counters around a trial (main thread).
 #include "dut_probe.h"
 
+#include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <thread>
 
 #include "rtpgate/shm/counter_names.h"
 
@@ -26,9 +29,30 @@ Snapshot DutProbe::sum() const noexcept {
   return total;
 }
 
+double DutProbe::wait_recorder() const noexcept {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  uint64_t writeouts = UINT64_MAX;
+  double stable_since = 0;
+  while (since() < 120) {
+    const Snapshot s = sum();
+    const bool drained = s.ctr[RTPGATE_CTR_rec_frames] + s.ctr[RTPGATE_CTR_drop_rec_write] >= s.ctr[RTPGATE_CTR_rec_copies];
+    if (s.ctr[RTPGATE_CTR_rec_writeouts] != writeouts) {
+      writeouts = s.ctr[RTPGATE_CTR_rec_writeouts];
+      stable_since = since();
+    }
+    // The recorder publishes every 100 ms: 300 ms without a write-out is idle.
+    if (since() >= rec_settle_s_ && drained && since() - stable_since >= 0.3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return since();
+}
+
 void DutProbe::after(TrialResult* r) {
   if (!region_.mapped()) return;
+  const double waited = rec_settle_s_ > 0 && region_.hdr()->rec_capacity != 0 ? wait_recorder() : 0;
   const Snapshot t1 = sum();
+  if (waited > 0) r->extra.emplace_back("rec_settle_s", waited);
   auto d = [&](int c) { return double(t1.ctr[c] - t0_.ctr[c]); };
   r->extra.emplace_back("dut_rx_pkts", d(RTPGATE_CTR_rx_pkts));
   // Share of the worker's time spent in iterations that received packets: ~1 means the

@@ -20,11 +20,18 @@ class DutProbe final : public TrialProbe {
     w0_ = snapshot(region_.lcore_stats(0));
   }
   void after(TrialResult* r) override;
+  // Recording runs: after each trial, wait at least `s` seconds (rec_flush_ms and a margin)
+  // and until the recorder has taken every copy and its write-outs stopped, so that a trial
+  // is charged with the write-outs of its own packets and the next starts with an idle
+  // recorder (at most 120 s).
+  void set_rec_settle(double s) noexcept { rec_settle_s_ = s; }
 
  private:
   Snapshot sum() const noexcept;
+  double wait_recorder() const noexcept;  // seconds waited
   shm::Region region_;
   Snapshot t0_, w0_;  // every block; the (first) worker's
+  double rec_settle_s_ = 0;
 };
 
 }  // namespace rtpgate::perf

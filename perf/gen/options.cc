@@ -40,11 +40,12 @@ const char* usage_text() noexcept {
          "      DPDK engine on ethdev port 0 (net_memif or net_af_packet towards the device under\n"
          "      test); with --shm the flows are programmed into that rtpgate data plane first\n"
          "      [--dut-mac MAC] [--no-rewrite] [--verify] [--mbufs N] [--link-timeout S] [--queues N]\n"
-         "      [--srtp in|out [--srtp-pool N]] [--record ABSOLUTE-DIR]\n"
+         "      [--srtp in|out [--srtp-pool N]] [--record ABSOLUTE-DIR [--rec-settle-ms MS]]\n"
          "      --queues: one queue pair per data-plane worker; --srtp in: the generator sends SRTP\n"
          "      (AES_CM_128_HMAC_SHA1_80, N packets per flow pre-protected with libsrtp2), the data\n"
          "      plane decrypts; --srtp out: the data plane protects, flow 0's output is checked with\n"
-         "      libsrtp2; --record: every flow is recorded (REC_START, one .mjr file each)"
+         "      libsrtp2; --record: every flow is recorded (REC_START, one .mjr file each); after each\n"
+         "      trial the recorder gets at least MS to write that trial's packets out and go idle\n"
          "  rtpgate-perf --kernel --bind-port P (--dst-base-port Q | --targets FILE) [--relay-pid PID]\n"
          "      [--relay-cpu N] [--ip 127.0.0.1] [--dst-ip IP] [--target NAME] [--flows N] [--mix SPEC]... [SEARCH]\n"
          "      kernel engine: UDP through a socket relay (PID: its CPU time, N: its core's busy time)\n"
@@ -91,6 +92,7 @@ bool parse_options(int argc, char** argv, int first, Mode mode, Options* o, std:
       else if (k == "--rec-ring") o->rec_ring = u32();
       else if (k == "--rec-mbufs") o->rec_mbufs = u32();
       else if (k == "--rec-flush-ms") o->rec_flush_ms = u32();
+      else if (k == "--rec-settle-ms") o->rec_settle_ms = u32();
       else if (k == "--ip") o->ip = val();
       else if (k == "--dst-ip") o->dst_ip = val();
       else if (k == "--relay-cpu") o->relay_cpu = std::stoi(val());

@@ -39,6 +39,7 @@ struct Options {
   std::string rec_dir;              // record every flow's received RTP there (one .mjr per flow)
   uint32_t rec_ring = 0, rec_mbufs = 0;  // --dp-config: the data plane's recording buffers (0 = its defaults)
   uint32_t rec_flush_ms = 0;             // --dp-config: its rec_flush_ms (0 = its default)
+  uint32_t rec_settle_ms = 0;            // --record: after each trial, let the recorder finish (DutProbe)
 
   // Kernel engine.
   std::string ip = "127.0.0.1";     // ours

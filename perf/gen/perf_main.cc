@@ -135,6 +135,11 @@ int run_dpdk(const Options& o) {
   if (!o.shm.empty()) {
     if (!program(o, fc, &base)) return fail(o, base, base.error);
     if (!dut.attach(o.shm, &why)) return fail(o, base, why);
+    if (!o.rec_dir.empty() && o.rec_settle_ms != 0) {
+      dut.set_rec_settle(o.rec_settle_ms / 1000.0);
+      base.notes.push_back("after each trial the recorder was given at least " + std::to_string(o.rec_settle_ms) +
+                           " ms and until it went idle to write that trial's packets out (their lost copies count)");
+    }
     probes.push_back(&dut);
   }
   DpdkIoConfig c;

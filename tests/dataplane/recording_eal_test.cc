@@ -370,6 +370,7 @@ TEST_F(RecordingDp, EachFileIsWrittenOutFlushIntervalAfterItsFirstPacket) {
   sb.record_slot = eb;
   Flow a = add_flow(sa), b = add_flow(sb);
   constexpr uint64_t kMs = 1000000;
+  const uint64_t writeouts0 = rec_ctr(RTPGATE_CTR_rec_writeouts);
   const uint64_t t0 = g->rec_clock + 1000 * kMs;
   inject(a.port, rtp_run(100, 3, 0xa));
   collect_ctl();
@@ -395,6 +396,8 @@ TEST_F(RecordingDp, EachFileIsWrittenOutFlushIntervalAfterItsFirstPacket) {
   recorder().poll(t0 + 30 * kMs);
   EXPECT_EQ(fs::file_size(fa), status(ea).bytes);
   g->rec_clock = t0 + 30 * kMs;
+  poll_recorder();  // publishes
+  EXPECT_EQ(rec_ctr(RTPGATE_CTR_rec_writeouts) - writeouts0, 3u);  // a, b, a again
   remove_flow(a);
   remove_flow(b);
   stop_rec(ea);

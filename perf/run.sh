@@ -3,10 +3,11 @@
 # outside over net_memif by rtpgate-perf (lossless-rate search, latency), at 1,000 and
 # 100,000 flows (1,000,000 on 2 MB pages), against testpmd (5tswap, macswap, io) on the same
 # memif pairing and kernel-socket relays (stock Janus-like thread per call, batched
-# recvmmsg/sendmmsg, rtpengine when installable) over a veth pair; then, at 1,000 flows, the
-# data plane with SRTP transcryption (SRTP in / SRTP out), with every flow recorded, and with
-# two worker lcores (per-core scaling; oversubscribed on a 2-CPU machine); and the data plane
-# at 1,000 flows over a veth pair through net_af_packet (the kernel path, not framework-limited).
+# recvmmsg/sendmmsg, rtpengine when installable) over a veth pair; then, at 1,000, 100,000 and
+# 1,000,000 flows, the data plane with SRTP transcryption (SRTP in / SRTP out) and with every
+# flow recorded, and at 1,000 with two worker lcores (per-core scaling; oversubscribed on a
+# 2-CPU machine); and the data plane at 1,000 flows over a veth pair through net_af_packet
+# (the kernel path, not framework-limited).
 # Writes perf/results/perf-<date>.json, .md and PNG plots. See perf/README.md.
 #
 #   perf/run.sh [--build-dir DIR] [--trial-s S] [--steps N] [--retries N] [--loss-tolerance X]
@@ -14,8 +15,8 @@
 #               [--no-testpmd] [--no-kernel] [--no-rtpengine] [--no-srtp] [--no-rec] [--no-scaling]
 #               [--no-afpacket] [--feature-flows LIST] [--rec-flush-ms MS] [--only-features]
 #               [--only-afpacket] [--out-dir DIR] [--keep]
-#   --only-features: only rtpgate at 1,000 flows (the baseline) and the SRTP, recording and
-#   scaling runs (no 100k/1M flows, testpmd, kernel relays, af_packet or closed loop)
+#   --only-features: only rtpgate at the feature flow counts (the baselines) and the SRTP,
+#   recording and scaling runs (no testpmd, kernel relays, af_packet or closed loop)
 #   --only-afpacket: only the data plane over veth/af_packet (no ratios: nothing to divide by)
 #   perf/run.sh --smoke [--build-dir DIR]   # CI: ~30 s, 1,000 flows, short trials, one step
 #
@@ -63,7 +64,7 @@ while (( $# )); do
                          RUN_SCALING=0 RUN_AFPACKET=1 ;;
         --out-dir) OUT_DIR=$2; shift ;;
         --keep) KEEP=1 ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift

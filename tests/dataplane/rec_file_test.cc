@@ -87,6 +87,14 @@ class RecFileTest : public ::testing::Test {
     return ok;
   }
 
+  // The file parses completely and holds n frames.
+  static void expect_frames(const fs::path& p, size_t n) {
+    MjrRead r;
+    std::string why;
+    ASSERT_TRUE(parse_mjr(read_all(p), &r, &why)) << p << ": " << why;
+    EXPECT_EQ(r.frames.size(), n) << p;
+  }
+
   fs::path dir_;
   rtpgate_shm_rec_status st_;
 };
@@ -201,10 +209,7 @@ TEST_F(RecFileTest, BufferStartsSmallAndGrowsToItsLimit) {
   for (int i = 5; i < 200; i++) ASSERT_EQ(write_call(f, i, i + 1, 100), 1);
   EXPECT_EQ(f.buffer_bytes(), 16u * 1024);
   f.close();
-  MjrRead r;
-  std::string why;
-  ASSERT_TRUE(parse_mjr(read_all(p), &r, &why)) << why;
-  EXPECT_EQ(r.frames.size(), 200u);
+  expect_frames(p, 200);
   EXPECT_EQ(st_.drops_write, 0u);
 }
 
@@ -241,10 +246,7 @@ TEST_F(RecFileTest, RecordingsShareADescriptorBudget) {
   for (auto& f : files) f->close();
   EXPECT_EQ(fds.held(), 0u);
   for (int k = 0; k < 3; k++) {
-    MjrRead r;
-    std::string why;
-    ASSERT_TRUE(parse_mjr(read_all(paths[k]), &r, &why)) << paths[k] << ": " << why;
-    EXPECT_EQ(r.frames.size(), size_t{kRounds}) << paths[k];
+    expect_frames(paths[k], kRounds);
     EXPECT_EQ(st[k].state, uint32_t{RTPGATE_REC_ST_CLOSED});
     EXPECT_EQ(st[k].drops_write, 0u);
   }
@@ -324,10 +326,7 @@ TEST_F(RecFileTest, FileOnlyEverHoldsCompleteFrames) {
   }
   EXPECT_GT(fs::file_size(p), 8192u);  // the buffer did flush on its own
   f.close();
-  MjrRead r;
-  std::string why;
-  ASSERT_TRUE(parse_mjr(read_all(p), &r, &why)) << why;
-  EXPECT_EQ(r.frames.size(), 103u);
+  expect_frames(p, 103);
   EXPECT_EQ(st_.frames, 103u);
 }
 

@@ -251,6 +251,13 @@ std::string pp_rec_disagrees(const fs::path& p, size_t frames) {
   return "";
 }
 
+// What RecordingDp::start_two_recorded set up.
+struct TwoRecorded {
+  fs::path fa, fb;
+  uint32_t ea = 0, eb = 0;
+  Flow a, b;
+};
+
 class RecordingDp : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
@@ -291,6 +298,20 @@ class RecordingDp : public ::testing::Test {
     }
   }
   fs::path path(const char* name) const { return g->dir / name; }
+  // Two recordings (DIR/a.mjr, DIR/b.mjr) started, each on its own recorded TO_CTL flow.
+  TwoRecorded start_two_recorded(const std::string& dir) const {
+    TwoRecorded t;
+    t.fa = g->dir / dir / "a.mjr";
+    t.fb = g->dir / dir / "b.mjr";
+    t.ea = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", t.fa));
+    t.eb = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", t.fb));
+    FlowSpec sa, sb;
+    sa.record_slot = t.ea;
+    sb.record_slot = t.eb;
+    t.a = add_flow(sa);
+    t.b = add_flow(sb);
+    return t;
+  }
 };
 
 // The main path: REC_START, a recorded TO_CTL flow, 50 packets through process_burst, the
@@ -362,13 +383,7 @@ TEST_F(RecordingDp, FiftyReceivedPacketsBecomeAValidMjr) {
 // Each file is written out rec_flush_ms (10 ms here) after its buffer got its first packet,
 // on its own deadline: a file dirtied 5 ms after another is written 5 ms later.
 TEST_F(RecordingDp, EachFileIsWrittenOutFlushIntervalAfterItsFirstPacket) {
-  const fs::path fa = path("due/a.mjr"), fb = path("due/b.mjr");
-  const uint32_t ea = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", fa));
-  const uint32_t eb = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", fb));
-  FlowSpec sa, sb;
-  sa.record_slot = ea;
-  sb.record_slot = eb;
-  Flow a = add_flow(sa), b = add_flow(sb);
+  auto [fa, fb, ea, eb, a, b] = start_two_recorded("due");
   constexpr uint64_t kMs = 1000000;
   const uint64_t writeouts0 = rec_ctr(RTPGATE_CTR_rec_writeouts);
   const uint64_t t0 = g->rec_clock + 1000 * kMs;
@@ -414,13 +429,7 @@ TEST_F(RecordingDp, MoreRecordingsThanDescriptorsAreAllWritten) {
   const uint32_t budget0 = recorder().fds().budget();
   recorder().set_fd_budget(1);
   const uint64_t parked0 = recorder().fds().parked();
-  const fs::path fa = path("fd/a.mjr"), fb = path("fd/b.mjr");
-  const uint32_t ea = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", fa));
-  const uint32_t eb = start_rec(rec_entry(RTPGATE_REC_AUDIO, "pcmu", fb));
-  FlowSpec sa, sb;
-  sa.record_slot = ea;
-  sb.record_slot = eb;
-  Flow a = add_flow(sa), b = add_flow(sb);
+  auto [fa, fb, ea, eb, a, b] = start_two_recorded("fd");
   std::vector<Bytes> pa, pb;
   for (int round = 0; round < 5; round++) {
     const auto ra = rtp_run(static_cast<uint16_t>(100 + 4 * round), 4, 0xa);

@@ -4,6 +4,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <dirent.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -22,6 +23,7 @@ constexpr uint32_t kCopyBurst = 64;
 constexpr uint64_t kPublishNs = 100'000'000;
 constexpr uint32_t kIdleNapUs = 1000;
 constexpr uint32_t kFlushPerPass = 256;  // files written out per pass before the rings again
+constexpr unsigned kPrefetchAhead = 4;    // copies whose headers are fetched ahead
 
 uint64_t real_us() { return shm::realtime_ns() / 1000u; }
 
@@ -103,7 +105,8 @@ void free_rec_rings(DpContext& dp, uint32_t n_workers) {
 }
 
 Recorder::Recorder(DpContext& dp, uint32_t index, uint32_t n_workers, rtpgate_shm_lcore_stats* stats)
-    : dp_(dp), index_(index), n_workers_(n_workers), stats_(stats), fds_(fd_budget(dp.cfg.rec_threads)) {
+    : dp_(dp), index_(index), n_workers_(n_workers), stats_(stats), fds_(fd_budget(dp.cfg.rec_threads)),
+      files_(dp.cfg.rec_capacity) {
   if (stats_ != nullptr) stats_->role = 3;  // recorder
 }
 
@@ -125,11 +128,8 @@ void Recorder::stop() {
   while (drain_requests() + drain_copies(UINT32_MAX, shm::monotonic_ns()) != 0) {
   }
   due_.clear();
-  for (auto& [slot, o] : files_) {
-    o.file->close();
-    ctr_[RTPGATE_CTR_rec_closed]++;
-  }
-  files_.clear();
+  for (Open& o : files_)
+    if (o.file != nullptr) end(o);
   publish_stats();
 }
 
@@ -168,13 +168,16 @@ uint32_t Recorder::drain_requests() {
   return n;
 }
 
+void Recorder::end(Open& o) {
+  o.file->close();
+  o.file.reset();
+  ctr_[RTPGATE_CTR_rec_closed]++;
+}
+
 void Recorder::open_file(const RecRequest& r) {
+  if (r.slot >= files_.size()) return;  // checked by the command applier already
   rtpgate_shm_rec_status* st = &dp_.region.rec(r.slot).status;
-  if (auto it = files_.find(r.slot); it != files_.end()) {  // a start without a stop: the old one ends
-    it->second.file->close();
-    files_.erase(it);
-    ctr_[RTPGATE_CTR_rec_closed]++;
-  }
+  if (files_[r.slot].file != nullptr) end(files_[r.slot]);  // a start without a stop: the old one ends
   rec::RecFileSpec spec;
   spec.path.assign(r.path, strnlen(r.path, sizeof r.path));
   spec.codec.assign(r.codec, strnlen(r.codec, sizeof r.codec));
@@ -195,18 +198,14 @@ void Recorder::open_file(const RecRequest& r) {
     return;  // copies for it are dropped as for a closed recording
   }
   ctr_[RTPGATE_CTR_rec_opened]++;
-  files_.emplace(r.slot, Open{r.gen, std::move(f)});
+  files_[r.slot] = Open{r.gen, std::move(f)};
 }
 
 void Recorder::close_file(const RecRequest& r) {
   // Every copy made before the stop is in the rings by now (QSBR grace): write them first.
   while (drain_copies(UINT32_MAX, shm::monotonic_ns()) != 0) {
   }
-  auto it = files_.find(r.slot);
-  if (it == files_.end() || it->second.gen != r.gen) return;
-  it->second.file->close();
-  files_.erase(it);
-  ctr_[RTPGATE_CTR_rec_closed]++;
+  if (Open* o = find(r.slot, r.gen)) end(*o);
 }
 
 uint32_t Recorder::drain_copies(uint32_t max_per_ring, uint64_t now_ns) {
@@ -222,15 +221,18 @@ uint32_t Recorder::drain_copies(uint32_t max_per_ring, uint64_t now_ns) {
       rte_mbuf* m[kCopyBurst];
       const unsigned n = rte_ring_sc_dequeue_burst(ring, reinterpret_cast<void**>(m), kCopyBurst, nullptr);
       if (n == 0) break;
+      // The copies were written on a worker's core: fetch their headers ahead.
+      for (unsigned i = 0; i < n && i < kPrefetchAhead; i++) rte_prefetch0(rte_pktmbuf_mtod(m[i], void*));
       for (unsigned i = 0; i < n; i++) {
+        if (i + kPrefetchAhead < n) rte_prefetch0(rte_pktmbuf_mtod(m[i + kPrefetchAhead], void*));
         auto* h = rte_pktmbuf_mtod(m[i], RecCopyHdr*);
         const uint32_t len = m[i]->data_len - static_cast<uint32_t>(sizeof(RecCopyHdr));
-        auto it = files_.find(h->slot);
-        if (it == files_.end() || it->second.gen != h->gen) {
+        Open* o = find(h->slot, h->gen);
+        if (o == nullptr) {
           ctr_[RTPGATE_CTR_drop_rec_write]++;  // late copy of a closed (or failed) recording
           continue;
         }
-        rec::RecFile& f = *it->second.file;
+        rec::RecFile& f = *o->file;
         const bool was_dirty = f.dirty();
         if (f.write(reinterpret_cast<uint8_t*>(h + 1), len, h->rx_ns, mono, real)) {
           ctr_[RTPGATE_CTR_rec_frames]++;
@@ -257,9 +259,9 @@ uint32_t Recorder::flush_due(uint64_t now_ns, uint32_t max) {
   while (n < max && !due_.empty() && due_.front().at_ns <= now_ns) {
     const Due d = due_.front();
     due_.pop_front();
-    auto it = files_.find(d.slot);
-    if (it == files_.end() || it->second.gen != d.gen || !it->second.file->dirty()) continue;
-    if (it->second.file->flush())
+    Open* o = find(d.slot, d.gen);
+    if (o == nullptr || !o->file->dirty()) continue;
+    if (o->file->flush())
       ctr_[RTPGATE_CTR_rec_writeouts]++;
     else
       RTE_LOG(WARNING, USER1, "recording %u: write failed, file closed at its last complete frame\n", d.slot);

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <unordered_map>
+#include <vector>
 
 #include "lcore/dp_context.h"
 #include "record/fd_lru.h"
@@ -47,9 +47,15 @@ class Recorder {
   void publish_stats() noexcept;
 
   struct Open {
-    uint32_t gen;
-    std::unique_ptr<rec::RecFile> file;
+    uint32_t gen = 0;
+    std::unique_ptr<rec::RecFile> file;  // null: not recording
   };
+  // The open recording in entry `slot` with generation `gen`, or null.
+  Open* find(uint32_t slot, uint32_t gen) noexcept {
+    if (slot >= files_.size() || files_[slot].file == nullptr || files_[slot].gen != gen) return nullptr;
+    return &files_[slot];
+  }
+  void end(Open& o);  // closes the file and frees the entry's slot here
   DpContext& dp_;
   uint32_t index_;
   uint32_t n_workers_;
@@ -58,7 +64,7 @@ class Recorder {
   rec::FdLru fds_;  // before files_: outlives them
   uint64_t parked_published_ = 0;
   uint64_t open_failures_ = 0;
-  std::unordered_map<uint32_t, Open> files_;
+  std::vector<Open> files_;  // by recording entry (rec_capacity; this thread's entries used)
   struct Due {
     uint64_t at_ns;  // when the file's buffer is written out
     uint32_t slot, gen;

@@ -37,7 +37,7 @@ done
 ninja -C "$BUILD_DIR" perf/rtpgate-loop-bench perf/rtpgate-rec-rate-bench >/dev/null
 BENCH=$BUILD_DIR/perf/rtpgate-loop-bench
 TMP=$(mktemp -d "${REC_BASE:-/tmp}/rtpgate-rec.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap 'rm -rf "$TMP" /var/run/dpdk/recbench$$ /var/run/dpdk/recrate$$' EXIT   # and EAL's runtime directories
 cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
 WORKER_CPU=$(tr ',-' '\n' <<<"$cpus" | tail -1)
 OUT=${OUT:-$REPO/perf/results/rec-$(date +%Y%m%d-%H%M%S).json}

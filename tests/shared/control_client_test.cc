@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rtpgate/shm/control_client.h"
+#include "small_region.h"
 
 namespace rtpgate::shm {
 namespace {
@@ -30,27 +31,17 @@ class ControlClientTest : public ::testing::Test {
   void SetUp() override {
     name_ = "/rtpgate-test-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    RegionConfig c;
-    c.name = name_;
-    c.flow_capacity = kFlows;
+    RegionConfig c = rtpgate::test::small_region(name_, kFlows);  // 10.0.0.1
     rtpgate_shm_addr a{};
-    a.family = 4;
-    a.addr[0] = 10;
-    a.addr[3] = 1;
-    c.addrs.push_back(a);
     a.family = 6;
     a.addr[0] = 0x20;
     a.addr[1] = 0x01;
+    a.addr[3] = 1;
     a.addr[15] = 1;
-    c.addrs.push_back(a);
+    c.addrs.push_back(a);  // and 2001:1::1
     c.port_min = kPortMin;
     c.port_max = kPortMax;
-    c.n_lcore_stats = 1;
     c.cmd_ring_capacity = kCmdCap;
-    c.cpl_ring_capacity = 16;
-    c.n_pkt_rings_to_ctl = 1;
-    c.n_pkt_rings_to_dp = 1;
-    c.pkt_ring_capacity = 2;
     std::string why;
     auto r = Region::create(c, &why);
     ASSERT_TRUE(r.ok()) << why;

@@ -13,13 +13,15 @@ void FdLru::unlink(RecFile* f) noexcept {
   held_--;
 }
 
+void FdLru::park_head() noexcept {
+  RecFile* victim = head_;
+  unlink(victim);
+  victim->park();
+  parked_++;
+}
+
 void FdLru::trim(const RecFile* keep) noexcept {
-  while (held_ > budget_ && head_ != nullptr && head_ != keep) {
-    RecFile* victim = head_;
-    unlink(victim);
-    victim->park();
-    parked_++;
-  }
+  while (held_ > budget_ && head_ != nullptr && head_ != keep) park_head();
 }
 
 void FdLru::touch(RecFile* f) noexcept {
@@ -39,10 +41,7 @@ void FdLru::forget(RecFile* f) noexcept {
 
 bool FdLru::shed() noexcept {
   if (head_ == nullptr) return false;
-  RecFile* victim = head_;
-  unlink(victim);
-  victim->park();
-  parked_++;
+  park_head();
   budget_ = held_ != 0 ? held_ : 1;
   return true;
 }

@@ -35,6 +35,7 @@ class FdLru {
 
  private:
   void unlink(RecFile* f) noexcept;
+  void park_head() noexcept;  // the least recent holder gives its descriptor back
   void trim(const RecFile* keep) noexcept;
 
   RecFile* head_ = nullptr;  // least recently used

@@ -68,20 +68,11 @@ bool create_rec_rings(DpContext& dp, uint32_t n_workers, std::string* why) {
     }
   }
   dp.rec.n_threads = c.rec_threads;
-  // One descriptor per open recording: take the hard limit (systemd units raise it).
+  // Every descriptor more is a reopen less (FdLru): take the hard limit (systemd units raise it).
   rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-    if (rl.rlim_cur < rl.rlim_max) {
-      rl.rlim_cur = rl.rlim_max;
-      setrlimit(RLIMIT_NOFILE, &rl);
-      getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    const uint32_t budget = fd_budget(c.rec_threads);
-    if (uint64_t{c.rec_capacity} > uint64_t{budget} * c.rec_threads)
-      RTE_LOG(INFO, USER1,
-              "recording: %u descriptors per recorder thread for up to %u recordings (RLIMIT_NOFILE %llu): "
-              "beyond that the least recently written give theirs back and reopen (rec_fd_parked)\n",
-              budget, c.rec_capacity, static_cast<unsigned long long>(rl.rlim_cur));
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
   }
   return true;
 }
@@ -108,6 +99,12 @@ Recorder::Recorder(DpContext& dp, uint32_t index, uint32_t n_workers, rtpgate_sh
     : dp_(dp), index_(index), n_workers_(n_workers), stats_(stats), fds_(fd_budget(dp.cfg.rec_threads)),
       files_(dp.cfg.rec_capacity) {
   if (stats_ != nullptr) stats_->role = 3;  // recorder
+  const Config& c = dp.cfg;
+  if (index_ == 0 && uint64_t{c.rec_capacity} > uint64_t{fds_.budget()} * c.rec_threads)
+    RTE_LOG(INFO, USER1,
+            "recording: %u descriptors per recorder thread for up to %u recordings: beyond that the least "
+            "recently written give theirs back and reopen (rec_fd_parked)\n",
+            fds_.budget(), c.rec_capacity);
 }
 
 Recorder::~Recorder() { stop(); }

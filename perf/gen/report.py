@@ -394,7 +394,8 @@ def plots(runs, out_prefix):
         counts = feature_flow_counts(runs)
         if len(counts) > 1:
             curves = []
-            for k, name in enumerate(["plain, 1 worker", "SRTP in, plain out", "plain in, SRTP out", "every flow recorded"]):
+            names = ["plain, 1 worker"] + [FEATURE_NAMES[t] for t in ("rtpgate-srtp-in", "rtpgate-srtp-out", "rtpgate-rec")]
+            for k, name in enumerate(names):
                 pts = []
                 for n in counts:
                     hit = next((r for nm, r, _ in features(runs, n) if nm == name), None)

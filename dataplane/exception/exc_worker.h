@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 
 #include "lcore/lcore_ctx.h"
+#include "lcore/packet_handler.h"
 #include "net/pkt_parse.h"
 
 namespace rtpgate::dp {
@@ -21,6 +22,20 @@ void screen_held_sip(DpContext& dp, LcoreCtx& lc, uint64_t now_tsc) noexcept;
 // A forwarded packet whose next hop is not resolved yet: queue it for the exception
 // thread (it sends it once ARP/ND answers) or drop it. Consumes m.
 void hold_for_neighbour(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, uint16_t out_port, uint16_t nbr_idx) noexcept;
+
+// Every packet a worker sends toward next hop `nbr_idx` leaves through here: queued for TX
+// when the next hop is resolved, else held until ARP/ND answers (its destination MAC is
+// written on release). Relayed media, control's packets, forwarder copies and PLIs alike:
+// a next hop that is still resolving (a new peer, an entry being refreshed) costs a short
+// wait, not a packet. Consumes m.
+[[gnu::always_inline]] inline void tx_or_hold(DpContext& dp, LcoreCtx& lc, rte_mbuf* m, uint16_t out_port,
+                                              uint16_t nbr_idx) noexcept {
+  if (!__atomic_load_n(&dp.nbrs.at(nbr_idx).resolved, __ATOMIC_ACQUIRE)) [[unlikely]] {
+    hold_for_neighbour(dp, lc, m, out_port, nbr_idx);
+    return;
+  }
+  tx_enqueue(lc, out_port, m, dp.cfg.burst_pkts);
+}
 
 // Worker 0: sends frames the exception thread queued (kernel output, probes, released
 // held packets). Returns how many.

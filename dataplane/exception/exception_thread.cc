@@ -120,13 +120,16 @@ uint32_t ExceptionThread::service_held(uint64_t now_ns) noexcept {
     const Neighbour& e = dp_.nbrs.at(idx);
     if (!e.resolved && now_ns - e.probe_ns >= retry_ns) probe(idx, now_ns);
   }
+  // Released in the order they were held (a stream's packets stay in sequence); the
+  // others keep their order too.
   uint32_t released = 0;
-  for (size_t i = 0; i < held_.size();) {
+  size_t keep = 0;
+  for (size_t i = 0; i < held_.size(); i++) {
     rte_mbuf* m = held_[i].m;
     const Neighbour& e = dp_.nbrs.at(static_cast<uint16_t>(m->hash.usr));
     const bool ready = __atomic_load_n(&e.resolved, __ATOMIC_ACQUIRE) != 0;
     if (!ready && now_ns < held_[i].deadline_ns) {
-      i++;
+      held_[keep++] = held_[i];
       continue;
     }
     if (ready) {
@@ -137,9 +140,8 @@ uint32_t ExceptionThread::service_held(uint64_t now_ns) noexcept {
       stats_->ctr[RTPGATE_CTR_drop_hold_timeout]++;
       rte_pktmbuf_free(m);
     }
-    held_[i] = held_.back();
-    held_.pop_back();
   }
+  held_.resize(keep);
   return n + released;
 }
 

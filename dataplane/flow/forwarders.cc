@@ -2,6 +2,7 @@
 // (worker lcores).
 #include "flow/forwarders.h"
 
+#include "exception/exc_worker.h"
 #include "lcore/packet_handler.h"
 #include "lcore/srtp_stage.h"
 #include "lcore/udp_frame.h"
@@ -42,8 +43,6 @@ bool fwd_send_copy(DpContext& dp, LcoreCtx& lc, const FlowAction& f, const uint8
     [[unlikely]]
     return drop(RTPGATE_CTR_drop_fwd_gone);
   const Neighbour& nb = dp.nbrs.at(f.nbr_idx);
-  if (!__atomic_load_n(&nb.resolved, __ATOMIC_ACQUIRE)) [[unlikely]]
-    return drop(RTPGATE_CTR_drop_no_neighbour);  // the exception thread is resolving it
   UdpFrame fr;
   if (build_udp_frame(dp, f, nb, read_dst(d), 0, rtp, len, &fr) != UdpFrameResult::Ok) [[unlikely]]
     return drop(RTPGATE_CTR_drop_no_mbuf);
@@ -67,7 +66,7 @@ bool fwd_send_copy(DpContext& dp, LcoreCtx& lc, const FlowAction& f, const uint8
   d.c.tx_pkts++;
   d.c.tx_bytes += fr.frame_len;
   lc.ctr[RTPGATE_CTR_fwd_copies]++;
-  tx_enqueue(lc, f.out_port_id, fr.m, dp.cfg.burst_pkts);
+  tx_or_hold(dp, lc, fr.m, f.out_port_id, f.nbr_idx);  // a target still resolving: held
   return true;
 }
 

@@ -2,8 +2,9 @@
 // rx/tx chains of forwarder flows, each receiving a fresh copy of the flow's RTP with its
 // own addresses and optional SSRC/PT rewrite. The original packet is never touched and
 // never waits for the copies. Copies run on worker lcores (inline, no locks, no logging);
-// every copy that is not sent is counted (drop_fwd_gone, drop_no_neighbour, drop_no_mbuf),
-// and per forwarder flow as drop_tx.
+// every copy that is not sent is counted (drop_fwd_gone, drop_no_mbuf),
+// and per forwarder flow as drop_tx; a copy whose target is still resolving waits for it
+// with the relayed packets (nbr_held).
 #pragma once
 #include <rte_mbuf.h>
 

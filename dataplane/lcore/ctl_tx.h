@@ -3,6 +3,7 @@
 #pragma once
 #include <rte_mbuf.h>
 
+#include "exception/exc_worker.h"
 #include "flow/forwarders.h"
 #include "lcore/packet_handler.h"
 #include "lcore/srtp_stage.h"
@@ -22,10 +23,6 @@ inline bool send_on_flow(DpContext& dp, LcoreCtx& lc, const FlowAction* a, const
     return false;
   }
   const Neighbour& nb = dp.nbrs.at(a->nbr_idx);
-  if (!__atomic_load_n(&nb.resolved, __ATOMIC_ACQUIRE)) [[unlikely]] {
-    lc.ctr[RTPGATE_CTR_drop_no_neighbour]++;
-    return false;
-  }
   FlowDyn& d = dp.table.dyn(a->flow_id);
   const uint8_t tc = (a->flags & RTPGATE_FLOW_F_DSCP) ? uint8_t(a->dscp << 2) : 0;
   UdpFrame f;
@@ -51,7 +48,7 @@ inline bool send_on_flow(DpContext& dp, LcoreCtx& lc, const FlowAction* a, const
   }
   finish_udp_checksum(f);
   lc.ctr[RTPGATE_CTR_ctl_tx_pkts]++;
-  tx_enqueue(lc, a->out_port_id, f.m, dp.cfg.burst_pkts);
+  tx_or_hold(dp, lc, f.m, a->out_port_id, a->nbr_idx);  // a next hop still resolving: held
   return true;
 }
 

@@ -153,11 +153,7 @@ inline void flush_srtp_out(DpContext& dp, LcoreCtx& lc, SrtpOutBurst& ob) noexce
         mt.d->c.tx_pkts++;
         mt.d->c.tx_bytes += rte_pktmbuf_pkt_len(mt.m);
       }
-      if (!__atomic_load_n(&dp.nbrs.at(mt.nbr_idx).resolved, __ATOMIC_ACQUIRE)) [[unlikely]] {
-        hold_for_neighbour(dp, lc, mt.m, mt.out_port, mt.nbr_idx);
-        continue;
-      }
-      tx_enqueue(lc, mt.out_port, mt.m, dp.cfg.burst_pkts);
+      tx_or_hold(dp, lc, mt.m, mt.out_port, mt.nbr_idx);
     }
     ob.n[k] = 0;
   }

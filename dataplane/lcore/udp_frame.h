@@ -26,7 +26,8 @@ enum class UdpFrameResult : uint8_t { Ok, NoMbuf, TooBig };
 
 // Builds the frame from dp.pool; IPv4 header checksum set, UDP checksum field left 0
 // (finish_udp_checksum, or the SRTP stage after protecting). `tc` = IP DSCP/TOS byte.
-// `nb` must be resolved.
+// The destination MAC is `nb`'s current one: a frame for a next hop that is not resolved
+// yet is held (tx_or_hold) and gets its MAC when it is released.
 inline UdpFrameResult build_udp_frame(DpContext& dp, const FlowAction& a, const Neighbour& nb, const FlowDst& to,
                                       uint8_t tc, const uint8_t* payload, uint32_t len, UdpFrame* f) noexcept {
   rte_mbuf* m = rte_pktmbuf_alloc(dp.pool);

@@ -147,11 +147,7 @@ template <bool kSrtp>
   }
   d.c.tx_pkts++;
   d.c.tx_bytes += rte_pktmbuf_pkt_len(m);
-  if (!__atomic_load_n(&dp.nbrs.at(a->nbr_idx).resolved, __ATOMIC_ACQUIRE)) [[unlikely]] {
-    hold_for_neighbour(dp, lc, m, a->out_port_id, a->nbr_idx);  // sent once ARP/ND answers
-    return;
-  }
-  tx_enqueue(lc, a->out_port_id, m, dp.cfg.burst_pkts);
+  tx_or_hold(dp, lc, m, a->out_port_id, a->nbr_idx);
 }
 
 // Everything after the lookup for one packet of a flow without SRTP; takes ownership of m.

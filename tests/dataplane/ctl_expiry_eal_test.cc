@@ -61,11 +61,8 @@ class CtlExpiryDp : public ::testing::Test {
     c.rec_capacity = 0;
     c.mbufs = 1023;
     c.control_grace_ms = kGraceMs;
-    if (std::string e = test::start_env(*env, c, "ctlexp_in", 255); !e.empty()) {
-      g_setup_error = e;
-      std::filesystem::remove_all(env->dir);
-      return;
-    }
+    g_setup_error = test::start_env(*env, c, "ctlexp_in", 255);
+    if (!g_setup_error.empty()) return;
     g = env.release();
   }
   static void TearDownTestSuite() {

@@ -104,16 +104,23 @@ inline bool open_vdev(DpEnv& env, const char* vdev, const std::string& tmp_name,
 }
 
 // Starts env.rt with `c`, attaches the control client and creates the pool the tests inject
-// from (`pool_mbufs` buffers of `buf_size` bytes). Returns "" or what failed.
+// from (`pool_mbufs` buffers of `buf_size` bytes). Returns "" or what failed (and then has
+// removed the temporary directory of open_vdev).
 inline std::string start_env(DpEnv& env, const Config& c, const char* pool_name, uint32_t pool_mbufs,
                              uint16_t buf_size = RTE_MBUF_DEFAULT_BUF_SIZE, ConfigSource src = {}) {
   std::string why;
-  if (!validate_config(c, &why) || !env.rt.init(c, &why, std::move(src))) return "runtime init failed: " + why;
-  auto cc = shm::ControlClient::open(c.shm_name, &why);
-  if (!cc) return "control attach failed: " + why;
-  env.cc.emplace(std::move(cc.value()));
-  env.pool = rte_pktmbuf_pool_create(pool_name, pool_mbufs, 0, 0, buf_size, 0);
-  return env.pool == nullptr ? "no test mbuf pool" : "";
+  if (!validate_config(c, &why) || !env.rt.init(c, &why, std::move(src))) {
+    why = "runtime init failed: " + why;
+  } else if (auto cc = shm::ControlClient::open(c.shm_name, &why); !cc) {
+    why = "control attach failed: " + why;
+  } else {
+    env.cc.emplace(std::move(cc.value()));
+    env.pool = rte_pktmbuf_pool_create(pool_name, pool_mbufs, 0, 0, buf_size, 0);
+    if (env.pool != nullptr) return "";
+    why = "no test mbuf pool";
+  }
+  std::filesystem::remove_all(env.dir);
+  return why;
 }
 
 // Undoes start_env and open_vdev (env may be null: the set-up failed or skipped).

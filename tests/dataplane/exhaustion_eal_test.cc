@@ -135,11 +135,8 @@ class ExhaustionDp : public ::testing::Test {
     c.rec_mbufs = 255;
     c.rec_buffer_kb = 4;
     c.rec_flush_ms = 10;
-    if (std::string e = test::start_env(*env, c, "exhaust_in", kTestMbufs); !e.empty()) {
-      g_setup_error = e;
-      std::filesystem::remove_all(env->dir);
-      return;
-    }
+    g_setup_error = test::start_env(*env, c, "exhaust_in", kTestMbufs);
+    if (!g_setup_error.empty()) return;
     env->rec_clock = shm::monotonic_ns();
     g = env.release();
   }

@@ -275,11 +275,8 @@ class RecordingDp : public ::testing::Test {
     c.rec_buffer_kb = 4;
     c.rec_flush_ms = 10;
     c.pli_min_interval_ms = 500;
-    if (std::string e = test::start_env(*env, c, "rectest_in", 1023); !e.empty()) {
-      g_setup_error = e;
-      fs::remove_all(env->dir);
-      return;
-    }
+    g_setup_error = test::start_env(*env, c, "rectest_in", 1023);
+    if (!g_setup_error.empty()) return;
     env->rec_clock = shm::monotonic_ns();
     g = env.release();
   }

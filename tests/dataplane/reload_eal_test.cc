@@ -63,12 +63,8 @@ class ReloadDp : public ::testing::Test {
     g_started = c;
     g_path = (env->dir / "dp.conf").string();
     std::ofstream(g_path) << config_text(c);
-    if (std::string e = test::start_env(*env, c, "reload_in", 255, RTE_MBUF_DEFAULT_BUF_SIZE, {g_path, {}});
-        !e.empty()) {
-      g_setup_error = e;
-      std::filesystem::remove_all(env->dir);
-      return;
-    }
+    g_setup_error = test::start_env(*env, c, "reload_in", 255, RTE_MBUF_DEFAULT_BUF_SIZE, {g_path, {}});
+    if (!g_setup_error.empty()) return;
     g = env.release();
   }
   static void TearDownTestSuite() { test::end_suite(g, kVdev); }

@@ -133,11 +133,8 @@ class SipGuardDp : public ::testing::Test {
     c.sip_guard_rules = env->rules.string();
     c.sip_guard_sources = 1024;
     // Room for datagrams past the 2048-byte header limit of the default rules.
-    if (std::string e = test::start_env(*env, c, "guardtest_in", 511, RTE_PKTMBUF_HEADROOM + 4096); !e.empty()) {
-      g_setup_error = e;
-      fs::remove_all(env->dir);
-      return;
-    }
+    g_setup_error = test::start_env(*env, c, "guardtest_in", 511, RTE_PKTMBUF_HEADROOM + 4096);
+    if (!g_setup_error.empty()) return;
     env->rt.dp().tap_port[env->port] = 0;  // a kernel path exists: passed datagrams go to exc_ring
     g = env.release();
   }

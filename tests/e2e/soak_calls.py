@@ -33,8 +33,8 @@ from webrtc_peer import Peer
 
 PLUGIN = "janus.plugin.sip"
 # Relay drops that mean a lost packet (not a malformed or unexpected one).
-DP_LOSS = ("drop_tx_full", "drop_ctl_ring_full", "drop_no_mbuf", "drop_no_neighbour", "drop_too_big",
-           "drop_nic_nombuf", "drop_nic_missed", "drop_nic_rx_errors", "drop_nic_tx_errors")
+DP_LOSS = ("drop_tx_full", "drop_ctl_ring_full", "drop_no_mbuf", "drop_hold_full", "drop_hold_timeout",
+           "drop_too_big", "drop_nic_nombuf", "drop_nic_missed", "drop_nic_rx_errors", "drop_nic_tx_errors")
 LINK_LOSS = ("drop_send_ring_full", "drop_send_too_big", "drop_send_no_ring", "drop_rx_stale", "drop_rx_bad_len",
              "cmd_failures", "cmd_timeouts", "leaked_flows")
 # After warm-up: a few pages of allocator slack are normal; a leak per call is not. The data

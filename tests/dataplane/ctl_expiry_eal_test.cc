@@ -53,9 +53,7 @@ class CtlExpiryDp : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     auto env = std::make_unique<test::DpEnv>();
-    if (!test::open_vdev(*env, kVdev, "ctl_expiry_eal_test", &g_setup_error)) return;
-    std::memcpy(env->local, kLocal, 4);
-    std::memcpy(env->peer, kPeer, 4);
+    if (!test::open_vdev(*env, kVdev, "ctl_expiry_eal_test", kLocal, kPeer, &g_setup_error)) return;
     Config c = test::base_config(*env, "/rtpgate-ctlexp-" + std::to_string(getpid()), env->port);
     c.srtp_capacity = 0;
     c.rec_capacity = 0;

@@ -91,10 +91,13 @@ inline Config base_config(const DpEnv& env, const std::string& shm_name, uint16_
   return c;
 }
 
-// The start of an EAL suite's set-up: hot-plugs `vdev`, finds its port and makes a
-// temporary directory named after `tmp_name`. False without *err = skip (no EAL or no such
-// vdev); false with *err = fail.
-inline bool open_vdev(DpEnv& env, const char* vdev, const std::string& tmp_name, std::string* err) {
+// The start of an EAL suite's set-up: sets the suite's media address and peer, hot-plugs
+// `vdev`, finds its port and makes a temporary directory named after `tmp_name`. False
+// without *err = skip (no EAL or no such vdev); false with *err = fail.
+inline bool open_vdev(DpEnv& env, const char* vdev, const std::string& tmp_name, const uint8_t local[4],
+                      const uint8_t peer[4], std::string* err) {
+  std::memcpy(env.local, local, 4);
+  std::memcpy(env.peer, peer, 4);
   if (rte_lcore_count() == 0 || rte_vdev_init(vdev, nullptr) != 0) return false;
   if (rte_eth_dev_get_port_by_name(vdev, &env.port) != 0) return *err = "vdev has no port", false;
   std::string tmpl = ::testing::TempDir() + tmp_name + "_XXXXXX";

@@ -121,9 +121,7 @@ class ExhaustionDp : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     auto env = std::make_unique<Env>();
-    if (!test::open_vdev(*env, kVdev, "exhaustion_eal_test", &g_setup_error)) return;
-    std::memcpy(env->local, kLocal, 4);
-    std::memcpy(env->peer, kPeer, 4);
+    if (!test::open_vdev(*env, kVdev, "exhaustion_eal_test", kLocal, kPeer, &g_setup_error)) return;
     Config c = test::base_config(*env, "/rtpgate-exhaust-" + std::to_string(getpid()), env->port);
     c.flow_capacity = kFlows;
     c.srtp_capacity = 0;

@@ -94,9 +94,7 @@ class NeighbourHoldDp : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     auto env = std::make_unique<test::DpEnv>();
-    if (!test::open_vdev(*env, kVdev, "neighbour_hold_eal_test", &g_setup_error)) return;
-    std::memcpy(env->local, kLocal, 4);
-    std::memcpy(env->peer, kPeer, 4);
+    if (!test::open_vdev(*env, kVdev, "neighbour_hold_eal_test", kLocal, kPeer, &g_setup_error)) return;
     Config c = test::base_config(*env, "/rtpgate-nbrhold-" + std::to_string(getpid()), env->port);
     c.flow_capacity = 16;
     c.srtp_capacity = 0;
@@ -147,8 +145,6 @@ TEST_F(NeighbourHoldDp, PacketsForAPeerStillResolvingWaitAndLeaveInOrder) {
 
   // The exception thread takes them and probes the next hop; nothing is sent meanwhile.
   Sent sent;
-  const uint8_t mac[6] = {kNewPeerMac[0], kNewPeerMac[1], kNewPeerMac[2],
-                          kNewPeerMac[3], kNewPeerMac[4], kNewPeerMac[5]};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (exc_stats.ctr[RTPGATE_CTR_nbr_probes] == 0 && std::chrono::steady_clock::now() < deadline) {
     drain_kernel_tx(dp(), lc(), 64);  // the probe (an ARP request) and start-up announcements
@@ -156,7 +152,7 @@ TEST_F(NeighbourHoldDp, PacketsForAPeerStillResolvingWaitAndLeaveInOrder) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   EXPECT_GE(exc_stats.ctr[RTPGATE_CTR_nbr_probes], 1u) << "the unresolved next hop was probed";
-  collect(&sent, mac);
+  collect(&sent, kNewPeerMac);
   EXPECT_TRUE(sent.empty()) << "packets left before the next hop resolved";
 
   // The peer answers: everything held leaves, to its MAC, each stream in sequence.
@@ -166,7 +162,7 @@ TEST_F(NeighbourHoldDp, PacketsForAPeerStillResolvingWaitAndLeaveInOrder) {
   while (got < 3 * kN && std::chrono::steady_clock::now() < deadline + std::chrono::seconds(5)) {
     drain_kernel_tx(dp(), lc(), 64);
     flush_all(lc(), dp());
-    collect(&sent, mac);
+    collect(&sent, kNewPeerMac);
     got = sent[31400].size() + sent[31401].size() + sent[31402].size();
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -183,7 +179,7 @@ TEST_F(NeighbourHoldDp, PacketsForAPeerStillResolvingWaitAndLeaveInOrder) {
   const uint64_t held1 = ctr(RTPGATE_CTR_nbr_held);
   sent.clear();
   test::send_from_control(*g, ctl.id, rtp_run(200, 3, 0xc0c0c0c0), false);
-  collect(&sent, mac);
+  collect(&sent, kNewPeerMac);
   EXPECT_EQ(sent[31400].size(), 3u);
   EXPECT_EQ(sent[31402].size(), 3u);
   EXPECT_EQ(ctr(RTPGATE_CTR_nbr_held), held1);

@@ -262,9 +262,7 @@ class RecordingDp : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     auto env = std::make_unique<Env>();
-    if (!test::open_vdev(*env, kVdev, "recording_eal_test", &g_setup_error)) return;  // no EAL: every test skips
-    std::memcpy(env->local, kLocal, 4);
-    std::memcpy(env->peer, kPeer, 4);
+    if (!test::open_vdev(*env, kVdev, "recording_eal_test", kLocal, kPeer, &g_setup_error)) return;  // no EAL: every test skips
     Config c = test::base_config(*env, "/rtpgate-rectest-" + std::to_string(getpid()), env->port);
     c.srtp_capacity = 64;
     c.mbufs = 2047;

@@ -52,9 +52,7 @@ class ReloadDp : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     auto env = std::make_unique<test::DpEnv>();
-    if (!test::open_vdev(*env, kVdev, "reload_eal_test", &g_setup_error)) return;
-    std::memcpy(env->local, kLocal, 4);
-    std::memcpy(env->peer, kPeer, 4);
+    if (!test::open_vdev(*env, kVdev, "reload_eal_test", kLocal, kPeer, &g_setup_error)) return;
     Config c = test::base_config(*env, "/rtpgate-reload-" + std::to_string(getpid()), env->port);
     c.srtp_capacity = 0;
     c.rec_capacity = 0;

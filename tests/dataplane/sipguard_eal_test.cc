@@ -118,10 +118,8 @@ class SipGuardDp : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     auto env = std::make_unique<Env>();
-    if (!test::open_vdev(*env, kVdev, "sipguard_eal_test", &g_setup_error)) return;  // no EAL: every test skips
+    if (!test::open_vdev(*env, kVdev, "sipguard_eal_test", kLocal, kPeer, &g_setup_error)) return;  // no EAL: every test skips
     env->rules = env->dir / "sipguard.rules";
-    std::memcpy(env->local, kLocal, 4);
-    std::memcpy(env->peer, kPeer, 4);
     write_file(env->rules, default_rules());
     Config c = test::base_config(*env, "/rtpgate-guardtest-" + std::to_string(getpid()), env->port);
     c.srtp_capacity = 16;
